@@ -1,0 +1,20 @@
+"""The one home of scikit-learn's private imports.
+
+scikit-learn's parameter-validation helpers are not public API; importing them in one place keeps a
+future rename a one-line fix.
+"""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = [
+    "Integral",
+    "Interval",
+    "Real",
+    "StrOptions",
+    "check_is_fitted",
+    "validate_data",
+    "validate_params",
+]

@@ -1,0 +1,47 @@
+"""Weights to point clouds: extraction, normalisation, density, idealised filters."""
+
+from ._density import (
+    DensityFiltration,
+    KNNDensity,
+    density_filtration,
+    density_filtration_indices,
+    kth_neighbor_distances,
+    n_kept,
+)
+from ._extract import SpatialFilterExtractor, conv_layers, extract_spatial_filters
+from ._idealized import (
+    gaussian_filters,
+    idealized_filters,
+    klein_bottle,
+    klein_bottle_filter,
+    primary_circle,
+    sample_klein_bottle,
+    secondary_circles,
+    three_circle_model,
+)
+from ._normalize import FilterNormalizer, dead_filter_mask, normalize_filters
+from ._per_cloud import PerCloud
+
+__all__ = [
+    "DensityFiltration",
+    "FilterNormalizer",
+    "KNNDensity",
+    "PerCloud",
+    "SpatialFilterExtractor",
+    "conv_layers",
+    "dead_filter_mask",
+    "density_filtration",
+    "density_filtration_indices",
+    "extract_spatial_filters",
+    "gaussian_filters",
+    "idealized_filters",
+    "klein_bottle",
+    "klein_bottle_filter",
+    "kth_neighbor_distances",
+    "n_kept",
+    "normalize_filters",
+    "primary_circle",
+    "sample_klein_bottle",
+    "secondary_circles",
+    "three_circle_model",
+]

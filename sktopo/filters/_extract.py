@@ -1,0 +1,363 @@
+"""From trained networks to point clouds of spatial filters.
+
+A conv layer with weight shape ``(d, c, kh, kw)`` (torch layout) gives ``d * c`` spatial filters,
+each a point of :math:`\\mathbb{R}^{k_h k_w}`. Row ``o * c + i`` is the filter of output channel
+``o`` and input channel ``i``, and a provenance table keeps that link for every row.
+"""
+
+import os
+import re
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .._validation import collection_tags
+
+_LAYOUTS = (None, "torch", "keras")
+_HDF5_SUFFIXES = {".h5", ".hdf5", ".keras"}
+
+
+class ConvLayer:
+    """One conv layer's weights in torch layout ``(out, in_per_group, kh, kw)``."""
+
+    def __init__(self, name, weight, groups=1):
+        self.name = name
+        self.weight = weight
+        self.groups = groups
+
+    @property
+    def kernel_size(self):
+        return tuple(self.weight.shape[2:])
+
+
+def _as_numpy(value):
+    if isinstance(value, np.ndarray):
+        return value
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a hard dependency
+        torch = None
+    if torch is not None and isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    return None
+
+
+def _to_torch_layout(weight, layout):
+    if layout == "keras":
+        return np.transpose(weight, (3, 2, 0, 1))
+    return weight
+
+
+def _layers_from_module(module):
+    import torch
+
+    layers = OrderedDict()
+    for name, m in module.named_modules():
+        if isinstance(m, torch.nn.Conv2d):
+            layers[name] = ConvLayer(name, _as_numpy(m.weight), groups=m.groups)
+    return layers
+
+
+def _layers_from_mapping(mapping, layout):
+    """Conv kernels of a state dict, a weight-file dict, or the 8-bit quantised VGG format."""
+    arrays = OrderedDict()
+    for key, value in mapping.items():
+        arr = _as_numpy(value)
+        if arr is not None:
+            arrays[str(key)] = arr
+    layers = OrderedDict()
+    for key, arr in arrays.items():
+        # Quantised format: `<layer>_W_q` holds uint8 codes into the 256-entry `<layer>_W_table`.
+        if key.endswith("_W_q") and arr.ndim == 4:
+            name = key[: -len("_W_q")]
+            table = arrays.get(name + "_W_table")
+            if table is None:
+                raise ValueError(f"Quantised weights {key!r} come without their table {name}_W_table.")
+            layers[name] = ConvLayer(name, _to_torch_layout(table[arr.astype(np.intp)], layout))
+        elif arr.ndim == 4 and not key.endswith("_W_table"):
+            name = re.sub(r"\.weight$", "", key)
+            layers[name] = ConvLayer(name, _to_torch_layout(arr, layout))
+    if not layers:
+        # Checkpoints often nest the state dict: {"state_dict": {...}} or {"model": {...}}.
+        nested = [v for v in mapping.values() if isinstance(v, dict)]
+        for sub in nested:
+            layers = _layers_from_mapping(sub, layout)
+            if layers:
+                break
+    return layers
+
+
+def _layers_from_hdf5(path, layout):
+    try:
+        import h5py
+    except ImportError as exc:
+        raise ImportError(
+            f"Reading {path} needs h5py: pip install 'sktopo[hdf5]' (or pip install h5py)."
+        ) from exc
+    found = OrderedDict()
+    with h5py.File(path, "r") as f:
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and obj.ndim == 4:
+                found[re.sub(r"/vars/0$|/kernel(:0)?$", "", name)] = np.asarray(obj)
+
+        f.visititems(visit)
+    return OrderedDict(
+        (name, ConvLayer(name, _to_torch_layout(w, layout or "keras"))) for name, w in found.items()
+    )
+
+
+def _load_path(path, layout):
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No weight file at {path}.")
+    suffix = path.suffix.lower()
+    if suffix in _HDF5_SUFFIXES:
+        return _layers_from_hdf5(path, layout)
+    if suffix == ".npz":
+        with np.load(path, allow_pickle=False) as data:
+            return _layers_from_mapping({k: data[k] for k in data.files}, layout)
+    if suffix == ".safetensors":
+        try:
+            from safetensors.numpy import load_file
+        except ImportError as exc:
+            raise ImportError(f"Reading {path} needs safetensors: pip install safetensors.") from exc
+        return _layers_from_mapping(load_file(str(path)), layout)
+    import torch
+
+    try:
+        # weights_only: a checkpoint from elsewhere must never run code while loading.
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ValueError(
+            f"{path} is not a weights file sktopo can read safely (torch.load with "
+            f"weights_only=True failed: {type(exc).__name__}). Save a state dict "
+            "(torch.save(model.state_dict(), path)), an .npz of arrays, or an HDF5 file."
+        ) from exc
+    if isinstance(obj, dict):
+        return _layers_from_mapping(obj, layout)
+    arr = _as_numpy(obj)
+    if arr is not None and arr.ndim == 4:
+        return OrderedDict(weight=ConvLayer("weight", _to_torch_layout(arr, layout)))
+    raise ValueError(f"{path} holds a {type(obj).__name__}, not a state dict or a 4-D kernel.")
+
+
+def conv_layers(source, *, layout=None):
+    """The conv layers of one source, in network order.
+
+    Parameters
+    ----------
+    source : torch.nn.Module, skorch net, dict, str or Path, ndarray or Tensor
+        A module; a fitted skorch net; a state dict (or any mapping of names to 4-D arrays, the
+        8-bit quantised ``<name>_W_q`` / ``<name>_W_table`` format included); a checkpoint path
+        (``.pt``/``.pth`` read with ``weights_only=True``, ``.npz``, ``.safetensors``, HDF5); or one
+        4-D kernel.
+    layout : {None, "torch", "keras"}, default=None
+        Kernel layout of arrays: torch ``(out, in, kh, kw)`` or Keras ``(kh, kw, in, out)``.
+        ``None`` means torch, except Keras for HDF5 files.
+
+    Returns
+    -------
+    layers : OrderedDict of str to ConvLayer
+        Weights converted to torch layout.
+    """
+    if layout not in _LAYOUTS:
+        raise ValueError(f"layout must be one of {_LAYOUTS}; got {layout!r}.")
+    import torch
+
+    if hasattr(source, "module_") or (
+        hasattr(source, "module") and type(source).__module__.startswith("skorch")
+    ):
+        if not getattr(source, "initialized_", False):
+            raise ValueError("The skorch net is not initialized; fit it (or call .initialize()) first.")
+        source = source.module_
+    if isinstance(source, torch.nn.Module):
+        layers = _layers_from_module(source)
+    elif isinstance(source, (str, os.PathLike)):
+        layers = _load_path(source, layout)
+    elif isinstance(source, dict):
+        layers = _layers_from_mapping(source, layout)
+    elif _as_numpy(source) is not None:
+        arr = _as_numpy(source)
+        if arr.ndim != 4:
+            raise ValueError(
+                f"A weight array must be 4-D, (out, in, kh, kw) or with layout='keras' "
+                f"(kh, kw, in, out); got shape {arr.shape}."
+            )
+        layers = OrderedDict(weight=ConvLayer("weight", _to_torch_layout(arr, layout)))
+    else:
+        raise TypeError(
+            f"Cannot read spatial filters from a {type(source).__name__}. Pass a torch module, a "
+            "fitted skorch net, a state dict, a checkpoint path, a 4-D weight array, or a list of "
+            "these."
+        )
+    if not layers:
+        raise ValueError(f"No 2-D convolution kernels found in the {type(source).__name__} given.")
+    return layers
+
+
+def _select_layer(layers, layer):
+    names = list(layers)
+    if isinstance(layer, (int, np.integer)) and not isinstance(layer, bool):
+        if not 1 <= layer <= len(names):
+            raise ValueError(
+                f"layer={layer} is out of range: conv layers are numbered 1..{len(names)} "
+                f"({names})."
+            )
+        return layers[names[layer - 1]]
+    if isinstance(layer, str):
+        if layer not in layers:
+            raise ValueError(f"No conv layer named {layer!r}. Layers: {names}.")
+        return layers[layer]
+    raise TypeError(f"layer must be a 1-based int or a layer name; got {layer!r}.")
+
+
+def _one_source(source, layer, kernel_size, layout, source_id):
+    conv = _select_layer(conv_layers(source, layout=layout), layer)
+    w = np.asarray(conv.weight, dtype=np.float64)
+    if kernel_size is not None and conv.kernel_size != tuple(kernel_size):
+        raise ValueError(
+            f"Layer {conv.name!r} has {conv.kernel_size[0]}x{conv.kernel_size[1]} kernels, not "
+            f"{kernel_size[0]}x{kernel_size[1]}. Pass kernel_size={conv.kernel_size} (or None for "
+            "any size)."
+        )
+    if not np.isfinite(w).all():
+        raise ValueError(
+            f"Layer {conv.name!r} has {int((~np.isfinite(w)).sum())} NaN or infinite weights; the "
+            "network probably diverged during training."
+        )
+    d, c = w.shape[:2]
+    out_ch = np.repeat(np.arange(d), c)
+    # Grouped / depthwise convs: output channel o sees input channels of its own group only.
+    group_offset = (out_ch // max(d // conv.groups, 1)) * c
+    provenance = pd.DataFrame(
+        {
+            "source": source_id,
+            "layer": conv.name,
+            "out_channel": out_ch,
+            "in_channel": group_offset + np.tile(np.arange(c), d),
+        }
+    )
+    return w.reshape(d * c, -1), provenance
+
+
+def extract_spatial_filters(
+    source, layer=1, *, kernel_size=(3, 3), layout=None, return_provenance=False
+):
+    """Spatial filters of one conv layer as a 2-D point cloud.
+
+    Parameters
+    ----------
+    source : network, state dict, path, array, or list of these
+        See :func:`conv_layers`. A list pools the same layer of several networks into one cloud,
+        the paper's ``N x`` notation.
+    layer : int or str, default=1
+        1-based index among the conv layers (the paper's superscript) or a layer name.
+    kernel_size : tuple of int or None, default=(3, 3)
+        Required kernel size; ``None`` accepts any.
+    layout : {None, "torch", "keras"}, default=None
+        Kernel layout of arrays (see :func:`conv_layers`).
+    return_provenance : bool, default=False
+        Also return a DataFrame with columns ``source`` (position in the list), ``layer``,
+        ``out_channel`` and ``in_channel`` for every row.
+
+    Returns
+    -------
+    filters : ndarray of shape (n_filters, kh * kw)
+        Raw (not normalised) weights, row-major within each kernel.
+    provenance : DataFrame
+        Only when ``return_provenance=True``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktopo.filters import extract_spatial_filters
+    >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3), torch.nn.ReLU(), torch.nn.Conv2d(8, 4, 3))
+    >>> extract_spatial_filters(net, layer=2).shape
+    (32, 9)
+    """
+    sources = list(source) if isinstance(source, (list, tuple)) else [source]
+    if not sources:
+        raise ValueError("source is an empty list; pass at least one network.")
+    parts = [_one_source(s, layer, kernel_size, layout, i) for i, s in enumerate(sources)]
+    dims = {p[0].shape[1] for p in parts}
+    if len(dims) > 1:
+        raise ValueError(f"Pooled sources have different kernel sizes {sorted(dims)}; set kernel_size.")
+    filters = np.concatenate([p[0] for p in parts])
+    if return_provenance:
+        return filters, pd.concat([p[1] for p in parts], ignore_index=True)
+    return filters
+
+
+class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
+    """Networks to clouds of spatial filters (collection level).
+
+    Each sample of ``X`` is a network source (see :func:`conv_layers`) or a list of sources to
+    pool; ``transform`` returns one cloud per sample, so a collection of networks becomes a
+    collection of clouds. Stateless.
+
+    Parameters
+    ----------
+    layer : int or str, default=1
+        1-based conv index or layer name.
+    kernel_size : tuple of int or None, default=(3, 3)
+        Required kernel size; ``None`` accepts any.
+    layout : {None, "torch", "keras"}, default=None
+        Kernel layout of arrays.
+
+    Attributes
+    ----------
+    provenance_ : list of DataFrame
+        Provenance of every row of every cloud extracted by :meth:`fit`.
+
+    See Also
+    --------
+    extract_spatial_filters : The function this wraps.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktopo.filters import SpatialFilterExtractor
+    >>> nets = [torch.nn.Conv2d(2, 4, 3) for _ in range(3)]
+    >>> [c.shape for c in SpatialFilterExtractor().fit_transform(nets)]
+    [(8, 9), (8, 9), (8, 9)]
+    """
+
+    def __init__(self, layer=1, kernel_size=(3, 3), layout=None):
+        self.layer = layer
+        self.kernel_size = kernel_size
+        self.layout = layout
+
+    def _extract(self, X):
+        if isinstance(X, (str, os.PathLike)) or not hasattr(X, "__len__") or len(X) == 0:
+            raise ValueError(
+                "X must be a non-empty list of networks (or of lists of networks to pool)."
+            )
+        return [
+            extract_spatial_filters(
+                s, self.layer, kernel_size=self.kernel_size, layout=self.layout,
+                return_provenance=True,
+            )
+            for s in X
+        ]
+
+    def fit(self, X, y=None):
+        """Extract once to check the layer exists and record provenance."""
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Extract the clouds and record their provenance."""
+        out = self._extract(X)
+        self.provenance_ = [p for _, p in out]
+        return [f for f, _ in out]
+
+    def transform(self, X):
+        """Return one cloud of raw spatial filters per sample of ``X``."""
+        return [f for f, _ in self._extract(X)]
+
+    def __sklearn_tags__(self):
+        return collection_tags(super().__sklearn_tags__(), requires_fit=False)

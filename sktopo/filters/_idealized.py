@@ -1,0 +1,149 @@
+r"""Idealised spatial filters: the primary circle, secondary circles, three-circle model, Klein
+bottle and Gaussian filters.
+
+All are polynomials on the square grid of a ``size x size`` kernel with coordinates
+:math:`x, y \in \{-1, \dots, 1\}` (``size`` evenly spaced values; ``{-1, 0, 1}`` for 3x3). Row
+``i`` of the kernel is :math:`y_i` and column ``j`` is :math:`x_j`, so a flattened filter is in the
+row-major order of a torch ``Conv2d`` kernel. Every filter is mean-centred and unit-normalised with
+:func:`~sktopo.filters.normalize_filters`, exactly like learned filters.
+
+The Klein bottle model of Carlsson, Ishkhanov, de Silva and Zomorodian (2008) is
+
+.. math:: p(x, y) = c\,(a x + b y)^2 + d\,(a x + b y),
+   \qquad (a, b) = (\cos\theta, \sin\theta),\ (c, d) = (\cos\varphi, \sin\varphi).
+
+``c = 0`` gives the primary circle (rotating edges, :math:`a x + b y`); fixing the direction
+:math:`(a, b)` to :math:`(1, 0)` or :math:`(0, 1)` gives the two secondary circles.
+"""
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ._normalize import normalize_filters
+
+
+def _grid(size):
+    if not isinstance(size, (int, np.integer)) or size < 2:
+        raise ValueError(f"size must be an integer >= 2 (the kernel side); got {size!r}.")
+    t = np.linspace(-1.0, 1.0, size)
+    y, x = np.meshgrid(t, t, indexing="ij")
+    return x.ravel(), y.ravel()
+
+
+def _check_count(n, name="n"):
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{name} must be a positive integer; got {n!r}.")
+
+
+def klein_bottle_filter(theta, phi, *, size=3):
+    r"""Klein-bottle filters for angle arrays ``theta`` (edge direction) and ``phi`` (edge vs line).
+
+    Parameters
+    ----------
+    theta, phi : array-like of shape (n,)
+        Angles in radians; :math:`(a,b) = (\cos\theta, \sin\theta)`,
+        :math:`(c,d) = (\cos\varphi, \sin\varphi)`.
+    size : int, default=3
+        Kernel side.
+
+    Returns
+    -------
+    filters : ndarray of shape (n, size * size)
+        Mean-centred, unit-norm filters.
+    """
+    theta = np.atleast_1d(np.asarray(theta, dtype=float))
+    phi = np.atleast_1d(np.asarray(phi, dtype=float))
+    x, y = _grid(size)
+    u = np.cos(theta)[:, None] * x + np.sin(theta)[:, None] * y
+    raw = np.cos(phi)[:, None] * u**2 + np.sin(phi)[:, None] * u
+    return normalize_filters(raw)
+
+
+def _angles(n):
+    _check_count(n)
+    return 2 * np.pi * np.arange(n) / n
+
+
+def primary_circle(n=64, *, size=3):
+    """``n`` evenly rotated linear-gradient (edge) filters: the primary circle.
+
+    Examples
+    --------
+    >>> from sktopo.filters import primary_circle
+    >>> primary_circle(4).round(3)[0]
+    array([-0.408,  0.   ,  0.408, -0.408,  0.   ,  0.408, -0.408,  0.   ,  0.408])
+    """
+    return klein_bottle_filter(_angles(n), np.full(n, np.pi / 2), size=size)
+
+
+def secondary_circles(n=64, *, size=3):
+    """Two secondary circles of ``n`` filters each, directions (1, 0) then (0, 1).
+
+    Each interpolates between an edge and a line (a quadratic ridge) of one fixed orientation.
+    """
+    phi = _angles(n)
+    return np.vstack(
+        [klein_bottle_filter(np.full(n, t), phi, size=size) for t in (0.0, np.pi / 2)]
+    )
+
+
+def three_circle_model(n=64, *, size=3):
+    """The three-circle model: ``n`` primary-circle filters then both secondary circles."""
+    return np.vstack([primary_circle(n, size=size), secondary_circles(n, size=size)])
+
+
+def klein_bottle(n_theta=32, n_phi=32, *, size=3):
+    """Klein-bottle filters on a regular ``n_theta x n_phi`` angle grid.
+
+    The map :math:`(\\theta, \\varphi)` covers the Klein bottle twice
+    (:math:`(\\theta + \\pi, \\varphi) \\sim (\\theta, -\\varphi)`), so every filter appears twice
+    on a grid of even ``n_theta``.
+    """
+    _check_count(n_theta, "n_theta")
+    _check_count(n_phi, "n_phi")
+    t, f = np.meshgrid(_angles(n_theta), _angles(n_phi), indexing="ij")
+    return klein_bottle_filter(t.ravel(), f.ravel(), size=size)
+
+
+def sample_klein_bottle(n, *, size=3, random_state=None):
+    """``n`` Klein-bottle filters with uniformly random angles."""
+    _check_count(n)
+    rng = check_random_state(random_state)
+    return klein_bottle_filter(rng.uniform(0, 2 * np.pi, n), rng.uniform(0, 2 * np.pi, n), size=size)
+
+
+def gaussian_filters(n, *, size=3, random_state=None):
+    """``n`` filters with i.i.d. standard normal weights, normalised (no topology to speak of)."""
+    _check_count(n)
+    _grid(size)
+    rng = check_random_state(random_state)
+    return normalize_filters(rng.standard_normal((n, size * size)))
+
+
+def idealized_filters(kind, n=64, *, size=3, random_state=None):
+    """Idealised filter bank by name, for fixed or appended first layers.
+
+    Parameters
+    ----------
+    kind : {"primary_circle", "klein_bottle", "three_circle", "gaussian"}
+        Which model. ``"klein_bottle"`` draws ``n`` random points of the bottle.
+    n : int, default=64
+        Number of filters (for ``"three_circle"``, per circle).
+    size : int, default=3
+        Kernel side.
+    random_state : int, RandomState instance or None, default=None
+        Used by the random kinds.
+
+    Returns
+    -------
+    filters : ndarray of shape (n_filters, size * size)
+    """
+    makers = {
+        "primary_circle": lambda: primary_circle(n, size=size),
+        "three_circle": lambda: three_circle_model(n, size=size),
+        "klein_bottle": lambda: sample_klein_bottle(n, size=size, random_state=random_state),
+        "gaussian": lambda: gaussian_filters(n, size=size, random_state=random_state),
+    }
+    if kind not in makers:
+        raise ValueError(f"kind must be one of {sorted(makers)}; got {kind!r}.")
+    return makers[kind]()
