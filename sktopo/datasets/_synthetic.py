@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ..filters import klein_bottle_filter, normalize_filters
+from ..filters import edge_filter, klein_bottle_filter, normalize_filters
 from ..filters._idealized import _check_count
 
 
@@ -44,7 +44,7 @@ def make_filter_cloud(kind="primary_circle", n=1000, *, noise=0.05, size=3, rand
     rng = check_random_state(random_state)
     two_pi = 2 * np.pi
     if kind == "primary_circle":
-        clean = klein_bottle_filter(rng.uniform(0, two_pi, n), np.full(n, np.pi / 2), size=size)
+        clean = edge_filter(rng.uniform(0, two_pi, n), size=size)
     elif kind == "klein_bottle":
         clean = klein_bottle_filter(rng.uniform(0, two_pi, n), rng.uniform(0, two_pi, n), size=size)
     elif kind == "three_circle":

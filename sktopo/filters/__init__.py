@@ -10,6 +10,7 @@ from ._density import (
 )
 from ._extract import SpatialFilterExtractor, conv_layers, extract_spatial_filters
 from ._idealized import (
+    edge_filter,
     gaussian_filters,
     idealized_filters,
     klein_bottle,
@@ -32,6 +33,7 @@ __all__ = [
     "dead_filter_mask",
     "density_filtration",
     "density_filtration_indices",
+    "edge_filter",
     "extract_spatial_filters",
     "gaussian_filters",
     "idealized_filters",

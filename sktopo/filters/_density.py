@@ -6,7 +6,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .._compat import Integral, Interval, Real, validate_data
+from .._compat import check_is_fitted, Integral, Interval, Real, validate_data
 from .._validation import check_cloud, check_collection, collection_tags
 
 # The exact query is run only for the points that can still be among the densest; a sample of this
@@ -219,6 +219,7 @@ class KNNDensity(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         """Return the ``k``-th neighbour distances as an ``(n_points, 1)`` array."""
+        check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return kth_neighbor_distances(X, self.k, n_jobs=self.n_jobs)[:, None]
 

@@ -59,6 +59,17 @@ def klein_bottle_filter(theta, phi, *, size=3):
     return normalize_filters(raw)
 
 
+def edge_filter(theta, *, size=3):
+    r"""Linear-gradient (edge) filters :math:`\cos\theta\,x + \sin\theta\,y` for an angle array.
+
+    These are the Klein-bottle filters with :math:`\varphi = \pi/2`, computed without the
+    rounding residue of :math:`\cos(\pi/2)`.
+    """
+    theta = np.atleast_1d(np.asarray(theta, dtype=float))
+    x, y = _grid(size)
+    return normalize_filters(np.cos(theta)[:, None] * x + np.sin(theta)[:, None] * y)
+
+
 def _angles(n):
     _check_count(n)
     return 2 * np.pi * np.arange(n) / n
@@ -73,7 +84,7 @@ def primary_circle(n=64, *, size=3):
     >>> primary_circle(4).round(3)[0]
     array([-0.408,  0.   ,  0.408, -0.408,  0.   ,  0.408, -0.408,  0.   ,  0.408])
     """
-    return klein_bottle_filter(_angles(n), np.full(n, np.pi / 2), size=size)
+    return edge_filter(_angles(n), size=size)
 
 
 def secondary_circles(n=64, *, size=3):

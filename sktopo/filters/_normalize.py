@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
-from .._compat import Interval, Real, validate_data
+from .._compat import check_is_fitted, Interval, Real, validate_data
 from .._validation import check_cloud
 
 
@@ -137,5 +137,6 @@ class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         """Return the mean-centred, unit-norm filters (dead rows as zeros)."""
+        check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return normalize_filters(X, rtol=self.rtol, atol=self.atol)
