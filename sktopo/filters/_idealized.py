@@ -81,8 +81,10 @@ def primary_circle(n=64, *, size=3):
     Examples
     --------
     >>> from sktopo.filters import primary_circle
-    >>> primary_circle(4).round(3)[0]
-    array([-0.408,  0.   ,  0.408, -0.408,  0.   ,  0.408, -0.408,  0.   ,  0.408])
+    >>> primary_circle(4)[0].reshape(3, 3).round(3)
+    array([[-0.408,  0.   ,  0.408],
+           [-0.408,  0.   ,  0.408],
+           [-0.408,  0.   ,  0.408]])
     """
     return edge_filter(_angles(n), size=size)
 
