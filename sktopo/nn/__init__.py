@@ -1,0 +1,48 @@
+"""Train the paper's CNNs through skorch and turn their weights into topology.
+
+Architectures ``M(X, Y, Z)`` / ``C(X, Y, Z)``, fixed and appended filter banks, input pipelines,
+:func:`make_net`, weight snapshots, training many networks, and the images-to-topology
+meta-estimator :class:`WeightTopology`.
+"""
+
+from ._modules import (
+    AppendedFilters,
+    CifarPreprocess,
+    CNet,
+    Grayscale,
+    MNet,
+    SamePool2d,
+    center_crop,
+    per_image_standardization,
+    random_crop_flip,
+    to_grayscale,
+)
+from ._training import (
+    CrossEntropy,
+    InputCheck,
+    IterationLimit,
+    TorchSeed,
+    check_images,
+    make_net,
+    resolve_device,
+)
+
+__all__ = [
+    "AppendedFilters",
+    "CNet",
+    "CifarPreprocess",
+    "CrossEntropy",
+    "Grayscale",
+    "InputCheck",
+    "IterationLimit",
+    "MNet",
+    "SamePool2d",
+    "TorchSeed",
+    "center_crop",
+    "check_images",
+    "make_net",
+    "per_image_standardization",
+    "random_crop_flip",
+    "resolve_device",
+    "to_grayscale",
+]

@@ -1,0 +1,308 @@
+"""skorch wrappers for the paper's networks: ``make_net``, input checks, seeds, iteration limits."""
+
+import math
+import numbers
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+from skorch.callbacks import Callback
+
+from ._modules import ARCHITECTURES
+
+# Training length "forever" when only a batch-iteration limit stops the run.
+_UNBOUNDED_EPOCHS = 10**9
+
+
+def resolve_device(device="auto"):
+    """``"auto"`` -> ``"cuda"`` when a CUDA device is present, else ``"cpu"``; others unchanged."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def check_images(X, y=None, *, n_classes=None, name="X"):
+    """Check a batch of images (and labels) for training.
+
+    Parameters
+    ----------
+    X : array-like or Tensor
+        Images ``(n, H, W)``, ``(n, C, H, W)`` or flat ``(n, H*W)``, real numbers.
+    y : array-like or None, default=None
+        Integer labels ``0 .. n_classes - 1``.
+    n_classes : int or None, default=None
+        Number of classes of the network's output.
+    name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    X : ndarray or Tensor
+        ``X`` as a numpy array (tensors unchanged), float32 when it was not floating point.
+    y : ndarray of int64 or None
+    """
+    if isinstance(X, torch.Tensor):
+        arr = X
+        dtype_ok = not (arr.is_complex() or arr.dtype == torch.bool)
+        finite = bool(torch.isfinite(arr.float()).all()) if dtype_ok else True
+    else:
+        try:
+            arr = np.asarray(X)
+        except Exception as exc:  # ragged lists and the like
+            raise TypeError(f"{name} must be an array of images; got {type(X).__name__}.") from exc
+        dtype_ok = arr.dtype.kind in "uif"
+        if dtype_ok and arr.dtype.kind != "f":
+            arr = arr.astype(np.float32)
+        finite = bool(np.isfinite(arr).all()) if dtype_ok else True
+    if not dtype_ok:
+        raise TypeError(
+            f"{name} must hold real numbers (int or float pixels); got dtype {arr.dtype}. "
+            "Convert with X.astype('float32')."
+        )
+    if arr.ndim not in (2, 3, 4):
+        raise ValueError(
+            f"{name} must be images of shape (n, H, W), (n, C, H, W) or flat (n, H*W); got shape "
+            f"{tuple(arr.shape)}."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} holds no images.")
+    if not finite:
+        raise ValueError(f"{name} contains NaN or infinite pixel values.")
+    if y is None:
+        return arr, None
+    y_arr = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
+    if y_arr.ndim != 1 or y_arr.shape[0] != arr.shape[0]:
+        raise ValueError(
+            f"y must be a 1-D array with one label per image ({arr.shape[0]}); got shape "
+            f"{y_arr.shape}."
+        )
+    if y_arr.dtype.kind == "f":
+        if not np.all(np.mod(y_arr, 1) == 0):
+            raise TypeError("y must hold integer class labels; got non-integer floats.")
+    elif y_arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"y must hold integer class labels 0..n_classes-1; got dtype {y_arr.dtype}. Encode "
+            "string labels with sklearn.preprocessing.LabelEncoder first."
+        )
+    y_arr = y_arr.astype(np.int64)
+    if n_classes is not None and (y_arr.min() < 0 or y_arr.max() >= n_classes):
+        raise ValueError(
+            f"Labels must lie in 0..{n_classes - 1} for a {n_classes}-way network; got labels in "
+            f"{y_arr.min()}..{y_arr.max()}. Re-encode them or set module__n_classes."
+        )
+    return arr, y_arr
+
+
+class CrossEntropy(torch.nn.CrossEntropyLoss):
+    """Cross-entropy that accepts any integer label dtype (int32 labels included)."""
+
+    def forward(self, input, target):
+        return super().forward(input, target.long())
+
+
+class InputCheck(Callback):
+    """Check images and labels when training starts, with errors that say what to fix."""
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        if X is None or isinstance(X, torch.utils.data.Dataset):
+            return
+        n_classes = getattr(net.module_, "n_classes", None)
+        check_images(X, y, n_classes=n_classes)
+
+
+class IterationLimit(Callback):
+    """Stop training after ``max_iter`` batch iterations (the paper's unit of training length).
+
+    The count restarts whenever the net is (re)initialised, so ``fit`` trains ``max_iter``
+    iterations each time; ``partial_fit`` continues the count.
+
+    Parameters
+    ----------
+    max_iter : int or None, default=None
+        Training batches before stopping; ``None`` never stops.
+
+    Attributes
+    ----------
+    n_iter_ : int
+        Training batches seen since the last initialisation.
+    """
+
+    def __init__(self, max_iter=None):
+        self.max_iter = max_iter
+
+    def initialize(self):
+        if self.max_iter is not None and (
+            not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1
+        ):
+            raise ValueError(f"max_iter must be a positive int or None; got {self.max_iter!r}.")
+        self.n_iter_ = 0
+        return self
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training:
+            return
+        self.n_iter_ += 1
+        if self.max_iter is not None and self.n_iter_ >= self.max_iter:
+            # skorch ends the fit loop cleanly (and still calls on_train_end) on KeyboardInterrupt.
+            raise KeyboardInterrupt
+
+
+class TorchSeed(Callback):
+    """Seed torch's global generator when training starts, so shuffling, dropout and random
+    crops repeat for a given seed.
+
+    The ``k``-th training call after initialisation uses ``random_state + k``, so warm-started
+    calls do not replay the same batches. Seeding is process-wide: run nets that need
+    reproducibility in separate processes (joblib's default backend does), not in threads.
+
+    Parameters
+    ----------
+    random_state : int or None, default=None
+        ``None`` leaves the generator alone.
+    """
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def initialize(self):
+        self.n_calls_ = 0
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        if self.random_state is not None:
+            torch.manual_seed(int(self.random_state) + self.n_calls_)
+        self.n_calls_ += 1
+
+
+def make_net(
+    arch="M",
+    sizes=(64, 32, 64),
+    *,
+    max_iter=None,
+    max_epochs=None,
+    lr=None,
+    batch_size=128,
+    optimizer=None,
+    weight_decay=None,
+    random_state=None,
+    device="auto",
+    input_shape=None,
+    train_split=None,
+    callbacks=None,
+    verbose=0,
+    **kwargs,
+):
+    r"""A skorch classifier for ``M(X, Y, Z)`` or ``C(X, Y, Z)`` set up as in the paper.
+
+    The result is a plain :class:`skorch.NeuralNetClassifier`; every setting is a parameter
+    (``module__X``, ``lr``, ``optimizer__weight_decay``, ``callbacks__iteration_limit__max_iter``),
+    so it clones, pickles and tunes with GridSearchCV like any estimator.
+
+    Parameters
+    ----------
+    arch : {"M", "C"} or torch.nn.Module subclass, default="M"
+        Network family (Tables I and II of the paper).
+    sizes : tuple of 3 int, default=(64, 32, 64)
+        ``(X, Y, Z)``: conv depths and dense width; 0 removes a block.
+    max_iter : int or None, default=None
+        Training length in batch iterations (the paper's unit), via :class:`IterationLimit`.
+    max_epochs : int or None, default=None
+        Training length in epochs. With ``max_iter`` set and this ``None``, epochs are unbounded
+        and ``max_iter`` alone decides; with neither set, 10 epochs.
+    lr : float or None, default=None
+        Learning rate; ``None`` means 1e-3 (Adam) for M and 0.1 (SGD) for C.
+    batch_size : int, default=128
+        Images per batch iteration.
+    optimizer : torch optimizer class or None, default=None
+        ``None`` means Adam for M and SGD for C.
+    weight_decay : float or None, default=None
+        L2 weight loss on the dense layers (the C net's "L2 loss"); ``None`` means 0.004 for C and
+        none for M.
+    random_state : int or None, default=None
+        Seed of the initial weights (``module__random_state``) and of shuffling, dropout and
+        crops (:class:`TorchSeed`).
+    device : str, default="auto"
+        ``"auto"`` picks CUDA when available, else the CPU.
+    input_shape : tuple of int or None, default=None
+        ``(C, H, W)`` of the images; ``None`` infers the dense layer's size at the first batch.
+    train_split : callable or None, default=None
+        skorch's validation split; ``None`` trains on everything (record validation accuracy at
+        chosen iterations with :class:`AccuracyRecorder` or :class:`WeightSnapshots` instead).
+    callbacks : list of (str, Callback) or None, default=None
+        Extra callbacks, added after the built-in ``input_check``, ``seed`` and
+        ``iteration_limit``.
+    verbose : int, default=0
+        skorch's verbosity.
+    **kwargs
+        Any other skorch parameter, e.g. ``module__fixed_filters="primary_circle"``,
+        ``module__append_filters="klein_bottle"``, ``module__preprocess="cifar"``.
+
+    Returns
+    -------
+    net : skorch.NeuralNetClassifier
+        Not yet initialised.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.nn import make_net
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.random((64, 1, 12, 12), dtype=np.float32), np.arange(64) % 10
+    >>> net = make_net("M", (4, 0, 8), max_iter=3, batch_size=16, random_state=0).fit(X, y)
+    >>> net.predict(X).shape
+    (64,)
+    """
+    if isinstance(arch, str):
+        if arch not in ARCHITECTURES:
+            raise ValueError(f"arch must be 'M', 'C' or a torch module class; got {arch!r}.")
+        module = ARCHITECTURES[arch]
+        family = arch
+    else:
+        module, family = arch, getattr(arch, "kind", "M")
+    sizes = tuple(sizes)
+    if len(sizes) != 3:
+        raise ValueError(f"sizes must be (X, Y, Z); got {sizes!r}.")
+    if optimizer is None:
+        optimizer = torch.optim.SGD if family == "C" else torch.optim.Adam
+    if lr is None:
+        lr = 0.1 if family == "C" else 1e-3
+    if weight_decay is None:
+        weight_decay = 0.004 if family == "C" else 0.0
+    if max_epochs is None:
+        max_epochs = _UNBOUNDED_EPOCHS if max_iter is not None else 10
+    params = {
+        "module__X": sizes[0],
+        "module__Y": sizes[1],
+        "module__Z": sizes[2],
+        "module__input_shape": input_shape,
+        "module__random_state": random_state,
+    }
+    if weight_decay:
+        # The TensorFlow CIFAR-10 model puts its L2 loss on the dense layers only.
+        params["optimizer__param_groups"] = [("head.*weight", {"weight_decay": weight_decay})]
+    params.update(kwargs)
+    cbs = [
+        ("input_check", InputCheck()),
+        ("seed", TorchSeed(random_state)),
+        ("iteration_limit", IterationLimit(max_iter)),
+    ]
+    cbs += list(callbacks or [])
+    return NeuralNetClassifier(
+        module,
+        criterion=CrossEntropy,
+        optimizer=optimizer,
+        lr=lr,
+        max_epochs=max_epochs,
+        batch_size=batch_size,
+        train_split=train_split,
+        callbacks=cbs,
+        device=resolve_device(device),
+        verbose=verbose,
+        iterator_train__shuffle=True,
+        **params,
+    )
+
+
+def epochs_for(max_iter, n_samples, batch_size=128):
+    """Epochs that cover ``max_iter`` batch iterations of ``n_samples`` images."""
+    return math.ceil(max_iter / math.ceil(n_samples / batch_size))
