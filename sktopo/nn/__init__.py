@@ -24,10 +24,32 @@ from ._training import (
     TorchSeed,
     check_images,
     make_net,
+    infer_input_shape,
     resolve_device,
 )
+from ._snapshots import (
+    AccuracyRecorder,
+    WeightSnapshots,
+    iterations_to_accuracy,
+    load_snapshots,
+    save_snapshots,
+    snapshot_clouds,
+)
+from ._meta import WeightTopology
+from ._many import load_many, network_seed, train_many
 
 __all__ = [
+    "AccuracyRecorder",
+    "WeightSnapshots",
+    "WeightTopology",
+    "infer_input_shape",
+    "iterations_to_accuracy",
+    "load_many",
+    "load_snapshots",
+    "network_seed",
+    "save_snapshots",
+    "snapshot_clouds",
+    "train_many",
     "AppendedFilters",
     "CNet",
     "CifarPreprocess",

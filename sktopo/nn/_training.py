@@ -114,7 +114,8 @@ class IterationLimit(Callback):
     """Stop training after ``max_iter`` batch iterations (the paper's unit of training length).
 
     The count restarts whenever the net is (re)initialised, so ``fit`` trains ``max_iter``
-    iterations each time; ``partial_fit`` continues the count.
+    iterations each time; ``partial_fit`` continues the count. Put it after every callback that
+    acts on batch ends (:func:`make_net` does), since it stops the loop at the last batch.
 
     Parameters
     ----------
@@ -229,8 +230,8 @@ def make_net(
         skorch's validation split; ``None`` trains on everything (record validation accuracy at
         chosen iterations with :class:`AccuracyRecorder` or :class:`WeightSnapshots` instead).
     callbacks : list of (str, Callback) or None, default=None
-        Extra callbacks, added after the built-in ``input_check``, ``seed`` and
-        ``iteration_limit``.
+        Extra callbacks, placed after the built-in ``input_check`` and ``seed`` and before
+        ``iteration_limit`` (which must stay last so the others see the final batch).
     verbose : int, default=0
         skorch's verbosity.
     **kwargs
@@ -281,12 +282,10 @@ def make_net(
         # The TensorFlow CIFAR-10 model puts its L2 loss on the dense layers only.
         params["optimizer__param_groups"] = [("head.*weight", {"weight_decay": weight_decay})]
     params.update(kwargs)
-    cbs = [
-        ("input_check", InputCheck()),
-        ("seed", TorchSeed(random_state)),
-        ("iteration_limit", IterationLimit(max_iter)),
-    ]
+    # The limit comes last so that every other callback sees the final batch before it stops.
+    cbs = [("input_check", InputCheck()), ("seed", TorchSeed(random_state))]
     cbs += list(callbacks or [])
+    cbs.append(("iteration_limit", IterationLimit(max_iter)))
     return NeuralNetClassifier(
         module,
         criterion=CrossEntropy,
@@ -301,6 +300,16 @@ def make_net(
         iterator_train__shuffle=True,
         **params,
     )
+
+
+def infer_input_shape(X):
+    """``(C, H, W)`` of a checked image array; flat square rows count as one channel."""
+    if X.ndim == 4:
+        return tuple(int(s) for s in X.shape[1:])
+    if X.ndim == 3:
+        return (1, int(X.shape[1]), int(X.shape[2]))
+    side = math.isqrt(int(X.shape[1]))
+    return (1, side, side) if side * side == X.shape[1] else None
 
 
 def epochs_for(max_iter, n_samples, batch_size=128):
