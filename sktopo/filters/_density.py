@@ -122,6 +122,9 @@ def density_filtration_indices(X, k, p, *, n_jobs=None):
         scores = tree.query(X, k=[k + 1], workers=workers)[0][:, 0]
         return np.sort(np.argsort(scores, kind="stable")[:m])
 
+    # Queries in the tree's own point order hit the same leaves one after another (cache reuse).
+    order = tree.indices
+    X_ordered = X[order]
     pilot = np.random.default_rng(0).choice(n, size=_PILOT_SIZE, replace=False)
     pilot_scores = np.sort(tree.query(X[pilot], k=[k + 1], workers=workers)[0][:, 0])
     # Aim a few standard errors above the p-quantile so one bounded pass nearly always suffices.
@@ -129,7 +132,10 @@ def density_filtration_indices(X, k, p, *, n_jobs=None):
     while True:
         radius = pilot_scores[min(_PILOT_SIZE - 1, math.ceil(q * _PILOT_SIZE))]
         bound = np.nextafter(radius, np.inf) if q < 1.0 else np.inf
-        scores = tree.query(X, k=[k + 1], distance_upper_bound=bound, workers=workers)[0][:, 0]
+        scores = np.empty(n)
+        scores[order] = tree.query(
+            X_ordered, k=[k + 1], distance_upper_bound=bound, workers=workers
+        )[0][:, 0]
         if np.isfinite(scores).sum() >= m:
             # Points beyond the bound score higher than every finite score, so the m smallest
             # finite scores are exactly the m smallest overall.
