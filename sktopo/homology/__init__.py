@@ -10,6 +10,7 @@ from ._features import (
 )
 from ._landmarks import covering_radius, maxmin_landmarks
 from ._persistence import Persistence, persistence_diagrams
+from ._plot import plot_barcode, plot_persistence_diagram
 from ._witness import lazy_witness_matrix
 
 __all__ = [
@@ -23,5 +24,7 @@ __all__ = [
     "pad_diagrams",
     "pairwise_diagram_distances",
     "persistence_diagrams",
+    "plot_barcode",
+    "plot_persistence_diagram",
     "unpad_diagrams",
 ]

@@ -1,0 +1,179 @@
+"""Barcodes and persistence diagrams with matplotlib (imported lazily)."""
+
+import numpy as np
+
+from ._diagrams import check_padded
+
+
+def _as_per_dimension(diagram, homology_dimensions):
+    """Accept a ripser-style list or one padded diagram (n_pairs, 3); return {q: (n, 2)}."""
+    if isinstance(diagram, (list, tuple)):
+        per_dim = {q: np.asarray(d, dtype=np.float64).reshape(-1, 2) for q, d in enumerate(diagram)}
+    else:
+        arr = np.asarray(diagram, dtype=np.float64)
+        if arr.ndim == 3 and arr.shape[0] == 1:
+            arr = arr[0]
+        if arr.ndim != 2 or arr.shape[1] != 3:
+            raise ValueError(
+                "diagram must be a ripser-style list of (n, 2) arrays or one padded diagram of "
+                f"shape (n_pairs, 3) (e.g. Persistence().fit_transform(X)[i]); got shape {arr.shape}."
+            )
+        arr = check_padded(arr[None], "diagram")[0]
+        arr = arr[arr[:, 1] > arr[:, 0]]  # padding rows have zero length
+        dims = range(int(arr[:, 2].max()) + 1) if len(arr) else []
+        per_dim = {q: arr[arr[:, 2] == q, :2] for q in dims}
+    if homology_dimensions is None:
+        return per_dim
+    missing = [q for q in homology_dimensions if q not in per_dim]
+    if missing:
+        per_dim.update({q: np.empty((0, 2)) for q in missing})
+    return {q: per_dim[q] for q in homology_dimensions}
+
+
+def _right_edge(per_dim):
+    finite = [v for d in per_dim.values() for v in d[np.isfinite(d)].ravel()]
+    top = max(finite) if finite else 1.0
+    return top * 1.1 if top > 0 else 1.0
+
+
+def plot_barcode(
+    diagram, *, homology_dimensions=None, max_bars=None, axes=None, title=None, xlabel="scale"
+):
+    """Draw the barcode of one diagram, one panel per homology dimension (as in the paper).
+
+    Each bar is a horizontal segment from birth to death, sorted by birth (ties: longest first).
+    A bar with infinite death is drawn to the right edge of the panel and ends in an arrow head,
+    labelled "infinite" in the legend, so it is never mistaken for a long finite bar.
+
+    Parameters
+    ----------
+    diagram : list of ndarray of shape (n_q, 2) or ndarray of shape (n_pairs, 3)
+        A ripser-style per-dimension list, or one padded diagram.
+    homology_dimensions : sequence of int, default=None
+        Panels to draw; ``None`` means every dimension of ``diagram``.
+    max_bars : int, default=None
+        Draw only the longest ``max_bars`` bars of each dimension (infinite bars first); the panel
+        title says how many were left out.
+    axes : sequence of matplotlib Axes, default=None
+        One Axes per dimension; a new figure is made when ``None``.
+    title : str, default=None
+        Figure title.
+    xlabel : str, default="scale"
+        Label of the filtration axis.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    See Also
+    --------
+    plot_persistence_diagram : The same bars as points (birth, death).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sktopo.homology import plot_barcode
+    >>> fig = plot_barcode([np.array([[0.0, 0.5], [0.0, np.inf]]), np.array([[0.2, 0.9]])])
+    >>> len(fig.axes)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    per_dim = _as_per_dimension(diagram, homology_dimensions)
+    if not per_dim:
+        raise ValueError("diagram holds no dimension to draw.")
+    dims = list(per_dim)
+    if axes is None:
+        fig, axes = plt.subplots(len(dims), 1, figsize=(6, 1.6 + 1.4 * len(dims)), squeeze=False)
+        axes = axes[:, 0]
+    else:
+        axes = list(np.ravel(axes))
+        if len(axes) != len(dims):
+            raise ValueError(f"axes must hold {len(dims)} Axes, one per dimension; got {len(axes)}.")
+        fig = axes[0].figure
+    right = _right_edge(per_dim)
+    for ax, q in zip(axes, dims):
+        bars = per_dim[q]
+        n_all = len(bars)
+        if max_bars is not None and n_all > max_bars:
+            life = np.where(np.isinf(bars[:, 1]), np.inf, bars[:, 1] - bars[:, 0])
+            bars = bars[np.argsort(-life, kind="stable")[:max_bars]]
+        order = np.lexsort((-(bars[:, 1] - bars[:, 0]), bars[:, 0]))
+        bars = bars[order]
+        inf = np.isinf(bars[:, 1])
+        y = np.arange(len(bars))
+        ends = np.where(inf, right, bars[:, 1])
+        ax.hlines(y[~inf], bars[~inf, 0], ends[~inf], color="C0", lw=1.5)
+        if inf.any():
+            ax.hlines(y[inf], bars[inf, 0], ends[inf], color="C3", lw=1.5)
+            ax.plot(ends[inf], y[inf], ">", color="C3", ms=6, clip_on=False, label="infinite")
+            ax.legend(loc="lower right", fontsize="small", frameon=False)
+        shown = f"H{q}" if len(bars) == n_all else f"H{q} (longest {len(bars)} of {n_all})"
+        ax.set_title(shown, loc="left", fontsize="medium")
+        ax.set_xlim(0 if bars.size == 0 or bars[:, 0].min() >= 0 else None, right)
+        ax.set_ylim(-1, max(len(bars), 1))
+        ax.set_yticks([])
+    axes[-1].set_xlabel(xlabel)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_persistence_diagram(diagram, *, homology_dimensions=None, ax=None, title=None):
+    """Draw a persistence diagram: one point (birth, death) per bar, colour by dimension.
+
+    Points with infinite death sit on a dashed line above every finite point, labelled
+    "infinite", instead of being dropped.
+
+    Parameters
+    ----------
+    diagram : list of ndarray of shape (n_q, 2) or ndarray of shape (n_pairs, 3)
+        A ripser-style per-dimension list, or one padded diagram.
+    homology_dimensions : sequence of int, default=None
+        Dimensions to draw; ``None`` means all.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure is made when ``None``.
+    title : str, default=None
+        Axes title.
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sktopo.homology import plot_persistence_diagram
+    >>> ax = plot_persistence_diagram([np.array([[0.0, 0.5], [0.0, np.inf]])])
+    >>> ax.get_xlabel()
+    'birth'
+    """
+    import matplotlib.pyplot as plt
+
+    per_dim = _as_per_dimension(diagram, homology_dimensions)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4.5))
+    top = _right_edge(per_dim)
+    inf_line = top
+    for q, d in per_dim.items():
+        fin = np.isfinite(d[:, 1])
+        ax.scatter(d[fin, 0], d[fin, 1], s=12, color=f"C{q}", label=f"H{q}")
+        if (~fin).any():
+            ax.scatter(d[~fin, 0], np.full((~fin).sum(), inf_line), s=30, marker="^",
+                       color=f"C{q}", clip_on=False)
+    ax.axhline(inf_line, ls="--", lw=0.8, color="grey")
+    ax.text(0.01 * top, inf_line, "infinite", va="bottom", fontsize="small", color="grey")
+    ax.plot([0, top], [0, top], color="black", lw=0.8)
+    ax.set_xlim(0, top * 1.02)
+    ax.set_ylim(0, top * 1.08)
+    ax.set_xlabel("birth")
+    ax.set_ylabel("death")
+    ax.legend(loc="lower right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
