@@ -345,7 +345,7 @@ class _PaperNet(nn.Module):
         channels = self.in_channels
         if append_filters is not None:
             app = AppendedFilters(append_filters, n_append, in_channels=channels)
-            layers.append(("append", app))
+            layers.append(("appended", app))
             channels = app.out_channels
         self.features = nn.Sequential()
         for name, mod in layers:
@@ -422,10 +422,9 @@ class _PaperNet(nn.Module):
 
     def forward(self, x):
         x = image_batch(x, self.input_shape)
-        if x.shape[1] != self.in_channels and not (
-            self.in_channels == 1 and isinstance(getattr(self.features, "preprocess", None),
-                                                 (Grayscale, CifarPreprocess))
-        ):
+        pre = getattr(self.features, "preprocess", None)
+        to_gray = isinstance(pre, Grayscale) or getattr(pre, "grayscale", False)
+        if x.shape[1] != self.in_channels and not (to_gray and x.shape[1] == 3):
             raise ValueError(
                 f"{self.kind}{self.sizes} was built for {self.in_channels} input channel(s); got "
                 f"images with {x.shape[1]}. Set module__in_channels (or module__input_shape)."
