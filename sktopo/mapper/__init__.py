@@ -8,7 +8,9 @@ from ._features import (
     mapper_graph_features,
     nerve_betti1,
 )
+from ._html import mapper_html
 from ._mapper import Mapper, compute_lens, mapper_graph, pca_lens
+from ._plot import glyph_nodes_spread, mapper_layout, plot_mapper_graph, plot_mapper_grid
 
 __all__ = [
     "Mapper",
@@ -21,6 +23,11 @@ __all__ = [
     "graph_cycle_rank",
     "mapper_graph",
     "mapper_graph_features",
+    "mapper_html",
+    "mapper_layout",
+    "glyph_nodes_spread",
+    "plot_mapper_graph",
+    "plot_mapper_grid",
     "nerve_betti1",
     "pca_lens",
     "vne_scale",
