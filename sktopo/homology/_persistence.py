@@ -290,5 +290,14 @@ class Persistence(TransformerMixin, BaseEstimator):
         """Fit and return ``diagrams_`` without computing twice."""
         return self.fit(X).diagrams_
 
+    def set_output(self, *, transform=None):
+        """Accept ``set_output`` so a Pipeline can ask for pandas output downstream.
+
+        Diagrams are a 3-D array, which no DataFrame holds, so the output stays a NumPy array
+        whatever ``transform`` says; the feature step after it (e.g. :class:`DiagramFeatures`)
+        honours the setting.
+        """
+        return self
+
     def __sklearn_tags__(self):
         return collection_tags(super().__sklearn_tags__(), requires_fit=False)
