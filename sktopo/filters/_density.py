@@ -67,9 +67,21 @@ def kth_neighbor_distances(X, k, *, n_jobs=None):
     """
     X = check_cloud(X)
     _check_k(k, len(X))
-    # k + 1 because every point is its own nearest neighbour at distance 0.
-    dist, _ = cKDTree(X).query(X, k=[k + 1], workers=_workers(n_jobs))
-    return dist[:, 0]
+    return _ordered_query(cKDTree(X), X, k, _workers(n_jobs))
+
+
+def _ordered_query(tree, X, k, workers, bound=np.inf):
+    """k-th other-neighbour distances of all points of ``tree``, optionally capped at ``bound``.
+
+    ``k + 1`` because every point is its own nearest neighbour at distance 0. Queries run in the
+    tree's point order, so consecutive queries visit the same leaves (cache reuse).
+    """
+    order = tree.indices
+    scores = np.empty(len(X))
+    scores[order] = tree.query(X[order], k=[k + 1], distance_upper_bound=bound, workers=workers)[0][
+        :, 0
+    ]
+    return scores
 
 
 def density_filtration_indices(X, k, p, *, n_jobs=None):
@@ -119,12 +131,9 @@ def density_filtration_indices(X, k, p, *, n_jobs=None):
     tree = cKDTree(X)
     workers = _workers(n_jobs)
     if n <= _SMALL_CLOUD:
-        scores = tree.query(X, k=[k + 1], workers=workers)[0][:, 0]
+        scores = _ordered_query(tree, X, k, workers)
         return np.sort(np.argsort(scores, kind="stable")[:m])
 
-    # Queries in the tree's own point order hit the same leaves one after another (cache reuse).
-    order = tree.indices
-    X_ordered = X[order]
     pilot = np.random.default_rng(0).choice(n, size=_PILOT_SIZE, replace=False)
     pilot_scores = np.sort(tree.query(X[pilot], k=[k + 1], workers=workers)[0][:, 0])
     # Aim a few standard errors above the p-quantile so one bounded pass nearly always suffices.
@@ -132,10 +141,7 @@ def density_filtration_indices(X, k, p, *, n_jobs=None):
     while True:
         radius = pilot_scores[min(_PILOT_SIZE - 1, math.ceil(q * _PILOT_SIZE))]
         bound = np.nextafter(radius, np.inf) if q < 1.0 else np.inf
-        scores = np.empty(n)
-        scores[order] = tree.query(
-            X_ordered, k=[k + 1], distance_upper_bound=bound, workers=workers
-        )[0][:, 0]
+        scores = _ordered_query(tree, X, k, workers, bound)
         if np.isfinite(scores).sum() >= m:
             # Points beyond the bound score higher than every finite score, so the m smallest
             # finite scores are exactly the m smallest overall.
