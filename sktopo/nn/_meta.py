@@ -101,7 +101,8 @@ class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
             if "module__random_state" in all_params or "module__X" in all_params:
                 params["module__random_state"] = seed
-            if "callbacks__seed__random_state" in all_params:
+            # Callback parameters only show in get_params once a net is initialised.
+            if "seed" in dict(net.callbacks or []):
                 params["callbacks__seed__random_state"] = seed
         if "module__X" in all_params and all_params.get("module__input_shape") is None:
             params["module__input_shape"] = infer_input_shape(X)
