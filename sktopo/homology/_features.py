@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .._compat import Interval, Real, StrOptions, check_is_fitted
+from .._compat import Interval, Real, check_is_fitted
 from ._diagrams import check_padded
 
 FEATURES = (
@@ -124,7 +124,9 @@ def diagram_features(
         )
     unknown = [f for f in features if f not in FEATURES]
     if unknown or len(features) == 0:
-        raise ValueError(f"features must be a non-empty subset of {FEATURES}; got {list(features)}.")
+        raise ValueError(
+            f"features must be a non-empty subset of {FEATURES}; got {list(features)}."
+        )
     if not isinstance(top_k, Integral) or top_k < 1:
         raise ValueError(f"top_k must be a positive integer; got {top_k!r}.")
     if infinity is not None and not (isinstance(infinity, Real) and np.isfinite(infinity)):
@@ -324,7 +326,9 @@ def diagram_distance(dgm1, dgm2, *, metric="bottleneck", homology_dimension=1, o
         if arr.size == 0:
             return np.empty((0, 2))
         if arr.ndim != 2 or arr.shape[1] not in (2, 3):
-            raise ValueError(f"{name} must have shape (n_pairs, 2) or (n_pairs, 3); got {arr.shape}.")
+            raise ValueError(
+                f"{name} must have shape (n_pairs, 2) or (n_pairs, 3); got {arr.shape}."
+            )
         if arr.shape[1] == 3:
             arr = arr[arr[:, 2] == homology_dimension, :2]
         arr = arr[np.isfinite(arr[:, 1]) & (arr[:, 1] > arr[:, 0])]

@@ -27,7 +27,11 @@ def _is_prime(p):
 def _check_options(backend, maxdim, coeff, threshold, landmark_start):
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}.")
-    if not isinstance(maxdim, Integral) or isinstance(maxdim, bool) or not 0 <= maxdim <= _MAX_MAXDIM:
+    if (
+        not isinstance(maxdim, Integral)
+        or isinstance(maxdim, bool)
+        or not 0 <= maxdim <= _MAX_MAXDIM
+    ):
         raise ValueError(
             f"maxdim must be an integer in [0, {_MAX_MAXDIM}]; got {maxdim!r}. Higher dimensions "
             "cost far more than they tell about 9-D filter clouds."
@@ -129,7 +133,11 @@ def persistence_diagrams(
         dgms = ripser(X, maxdim=maxdim, thresh=threshold, coeff=coeff)["dgms"]
         landmarks, radius = np.arange(n), 0.0
     else:
-        if not isinstance(n_landmarks, Integral) or isinstance(n_landmarks, bool) or n_landmarks < 1:
+        if (
+            not isinstance(n_landmarks, Integral)
+            or isinstance(n_landmarks, bool)
+            or n_landmarks < 1
+        ):
             raise ValueError(f"n_landmarks must be a positive integer; got {n_landmarks!r}.")
         if n_landmarks > n:
             raise ValueError(
@@ -220,7 +228,10 @@ class Persistence(TransformerMixin, BaseEstimator):
         "maxdim": [Interval(Integral, 0, _MAX_MAXDIM, closed="both")],
         "coeff": [Interval(Integral, 2, None, closed="left")],
         "threshold": [Interval(Real, 0, None, closed="right")],
-        "landmark_start": [StrOptions({"farthest", "random"}), Interval(Integral, 0, None, closed="left")],
+        "landmark_start": [
+            StrOptions({"farthest", "random"}),
+            Interval(Integral, 0, None, closed="left"),
+        ],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -253,7 +264,8 @@ class Persistence(TransformerMixin, BaseEstimator):
     def _compute(self, X):
         self._validate_params()
         clouds = check_collection(X, same_dim=True)
-        seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=len(clouds))
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(clouds))
         kwargs = dict(
             backend=self.backend, n_landmarks=self.n_landmarks, nu=self.nu, maxdim=self.maxdim,
             coeff=self.coeff, threshold=self.threshold, landmark_start=self.landmark_start,
@@ -268,7 +280,9 @@ class Persistence(TransformerMixin, BaseEstimator):
         if self.n_jobs in (None, 1):
             results = [
                 job[0](*job[1], **job[2])
-                for job in progress(jobs, verbose=self.verbose, desc="persistence", total=len(clouds))
+                for job in progress(
+                    jobs, verbose=self.verbose, desc="persistence", total=len(clouds)
+                )
             ]
         else:
             results = Parallel(n_jobs=self.n_jobs, verbose=max(0, int(self.verbose) - 1))(jobs)

@@ -16,7 +16,8 @@ def _as_per_dimension(diagram, homology_dimensions):
         if arr.ndim != 2 or arr.shape[1] != 3:
             raise ValueError(
                 "diagram must be a ripser-style list of (n, 2) arrays or one padded diagram of "
-                f"shape (n_pairs, 3) (e.g. Persistence().fit_transform(X)[i]); got shape {arr.shape}."
+                "shape (n_pairs, 3) (e.g. Persistence().fit_transform(X)[i]); "
+                f"got shape {arr.shape}."
             )
         arr = check_padded(arr[None], "diagram")[0]
         arr = arr[arr[:, 1] > arr[:, 0]]  # padding rows have zero length
@@ -91,7 +92,9 @@ def plot_barcode(
     else:
         axes = list(np.ravel(axes))
         if len(axes) != len(dims):
-            raise ValueError(f"axes must hold {len(dims)} Axes, one per dimension; got {len(axes)}.")
+            raise ValueError(
+                f"axes must hold {len(dims)} Axes, one per dimension; got {len(axes)}."
+            )
         fig = axes[0].figure
     right = _right_edge(per_dim)
     for ax, q in zip(axes, dims):

@@ -43,7 +43,9 @@ def check_landmarks(landmarks, n_points, name="landmarks"):
 
 def check_nu(nu, n_landmarks):
     if not isinstance(nu, Integral) or isinstance(nu, bool) or nu not in (0, 1, 2):
-        raise ValueError(f"nu must be 0, 1 or 2 (de Silva and Carlsson's lazy witness); got {nu!r}.")
+        raise ValueError(
+            f"nu must be 0, 1 or 2 (de Silva and Carlsson's lazy witness); got {nu!r}."
+        )
     if nu > n_landmarks:
         raise ValueError(f"nu={nu} needs at least {nu} landmarks; got {n_landmarks}.")
 
@@ -117,7 +119,8 @@ def lazy_witness_matrix(X, landmarks, nu=2):
     best = np.full((n_l, n_l), np.inf)
     # Seed the bounds with evenly spaced witnesses (plus the landmarks, which witness every
     # Rips edge for nu <= 1) so most blocks can be skipped from the start.
-    seed = np.unique(np.concatenate([np.linspace(0, n - 1, min(n, _SEED_WITNESSES)).astype(np.intp), idx]))
+    spaced = np.linspace(0, n - 1, min(n, _SEED_WITNESSES)).astype(np.intp)
+    seed = np.unique(np.concatenate([spaced, idx]))
     _brute_into(best, cdist(X[seed], Lx) - m[seed, None])
 
     order = np.argsort(owner, kind="stable")

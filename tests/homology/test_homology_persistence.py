@@ -4,10 +4,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from persim import bottleneck
 from ripser import ripser
-from scipy.spatial.transform import Rotation
 
 from sktopo.datasets import make_filter_cloud
-from sktopo.filters import gaussian_filters, klein_bottle_filter, primary_circle, sample_klein_bottle
+from sktopo.filters import (
+    gaussian_filters,
+    klein_bottle_filter,
+    primary_circle,
+    sample_klein_bottle,
+)
 from sktopo.homology import Persistence, persistence_diagrams, unpad_diagrams
 
 

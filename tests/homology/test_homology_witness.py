@@ -34,7 +34,8 @@ def test_matches_definition_on_random_clouds(seed, n_landmarks, nu):
 @pytest.mark.parametrize("kind", ["primary_circle", "klein_bottle", "gaussian"])
 @pytest.mark.parametrize("nu", [0, 1, 2])
 def test_block_pruning_is_exact(monkeypatch, kind, nu):
-    # Small blocks and a tiny seed make the pruning do real work on a cloud checkable by brute force.
+    # Small blocks and a tiny seed make the pruning do real work on a cloud small enough for the
+    # brute force.
     monkeypatch.setattr(witness_module, "_BLOCK", 16)
     monkeypatch.setattr(witness_module, "_CHUNK", 100)
     monkeypatch.setattr(witness_module, "_SEED_WITNESSES", 3)
@@ -46,7 +47,8 @@ def test_block_pruning_is_exact(monkeypatch, kind, nu):
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10_000))
 def test_nu0_is_sandwiched_by_landmark_distances(seed):
-    # Landmarks witness themselves, so d(a,b)/2 <= e(a,b) <= d(a,b): Rips_L(t) in W_0(t) in Rips_L(2t).
+    # Landmarks witness themselves, so d(a,b)/2 <= e(a,b) <= d(a,b):
+    # Rips_L(t) in W_0(t) in Rips_L(2t).
     X = np.random.default_rng(seed).normal(size=(50, 4))
     lm = maxmin_landmarks(X, 10)
     E, D = lazy_witness_matrix(X, lm, 0), cdist(X[lm], X[lm])
