@@ -9,9 +9,10 @@ from scipy.spatial.distance import pdist, squareform
 from sklearn.base import clone
 
 # Cover sets up to this size get the exact single-linkage tree from all pairwise distances
-# (about 72 MB of distances at the limit); larger ones use a k-NN spanning tree (see below).
-EXACT_MAX = 3000
+# (16 MB of distances at the limit); larger ones use a k-NN spanning tree (see below).
+EXACT_MAX = 2000
 _KNN = 15
+_SMALL_PIECE = 64
 _TINY = np.finfo(np.float64).tiny
 
 
@@ -89,33 +90,55 @@ def _knn_spanning_tree(Y):
     edges = [np.column_stack([mst.row, mst.col])]
     heights = [mst.data]
     n_comp, labels = connected_components(mst, directed=False)
-    # Join the pieces the k-NN graph left apart (Kruskal over their closest pairs).
-    if n_comp > 1:
-        bridges = []
-        members = [np.flatnonzero(labels == c) for c in range(n_comp)]
-        trees = [cKDTree(Y[m]) for m in members]
-        for a in range(n_comp):
-            for b in range(a + 1, n_comp):
-                small, big = (a, b) if len(members[a]) <= len(members[b]) else (b, a)
-                d, j = trees[big].query(Y[members[small]], k=1)
-                i = int(np.argmin(d))
-                bridges.append((d[i], members[small][i], members[big][j[i]], a, b))
-        bridges.sort()
-        parent = list(range(n_comp))
+    # Join the pieces the k-NN graph left apart with Boruvka rounds: each piece but the largest
+    # takes its exact shortest edge to another piece (always an edge of the exact tree).
+    while n_comp > 1:
+        sizes = np.bincount(labels, minlength=n_comp)
+        best_d = np.full(n_comp, np.inf)
+        best_u = np.zeros(n_comp, dtype=np.int64)
+        best_v = np.zeros(n_comp, dtype=np.int64)
+        biggest = int(np.argmax(sizes))
+        small = np.flatnonzero((sizes <= _SMALL_PIECE) & (np.arange(n_comp) != biggest))
+        if small.size:
+            # k = size + 1 neighbours always include a point of another piece.
+            pts = np.flatnonzero(np.isin(labels, small))
+            d, j = tree.query(Y[pts], k=min(int(sizes[small].max()) + 1, n))
+            other = labels[j] != labels[pts][:, None]
+            first = np.argmax(other, axis=1)
+            rows = np.arange(pts.size)
+            _update_best(best_d, best_u, best_v, labels[pts], d[rows, first], pts, j[rows, first])
+        for c in np.flatnonzero((sizes > _SMALL_PIECE) & (np.arange(n_comp) != biggest)):
+            inside = labels == c
+            outside = np.flatnonzero(~inside)
+            d, j = cKDTree(Y[outside]).query(Y[inside], k=1)
+            i = int(np.argmin(d))
+            best_d[c], best_u[c], best_v[c] = d[i], np.flatnonzero(inside)[i], outside[j[i]]
+        pick = np.flatnonzero(np.isfinite(best_d))
+        edges.append(np.column_stack([best_u[pick], best_v[pick]]))
+        heights.append(best_d[pick])
+        all_edges = np.concatenate(edges)
+        g = coo_matrix((np.ones(len(all_edges)), (all_edges[:, 0], all_edges[:, 1])), shape=(n, n))
+        n_comp, labels = connected_components(g, directed=False)
+    edges, heights = np.concatenate(edges), np.concatenate(heights)
+    # Two pieces can pick the same joining edge (each other's nearest): keep a spanning tree.
+    if len(heights) > n - 1:
+        g = coo_matrix((np.maximum(heights, _TINY), (edges[:, 0], edges[:, 1])), shape=(n, n))
+        mst = minimum_spanning_tree(g.tocsr()).tocoo()
+        edges, heights = np.column_stack([mst.row, mst.col]), mst.data
+        heights[heights == _TINY] = 0.0
+    return edges, heights
 
-        def find(c):
-            while parent[c] != c:
-                parent[c] = parent[parent[c]]
-                c = parent[c]
-            return c
 
-        for d, u, v, a, b in bridges:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[ra] = rb
-                edges.append(np.array([[u, v]]))
-                heights.append(np.array([d]))
-    return np.concatenate(edges), np.concatenate(heights)
+def _update_best(best_d, best_u, best_v, comp, dist, u, v):
+    """Per piece, keep the shortest of the candidate edges ``(u, v, dist)``."""
+    order = np.lexsort((dist, comp))
+    comp, dist, u, v = comp[order], dist[order], u[order], v[order]
+    first = np.r_[True, comp[1:] != comp[:-1]]
+    c = comp[first]
+    better = dist[first] < best_d[c]
+    best_d[c[better]] = dist[first][better]
+    best_u[c[better]] = u[first][better]
+    best_v[c[better]] = v[first][better]
 
 
 def first_gap_threshold(heights, n_bins=5):

@@ -33,8 +33,9 @@ def cover_intervals(lo, hi, resolution, gain):
     .. math:: L = \frac{g\,(hi - lo)}{r - 1 + g}, \qquad
               I_i = [lo + i s,\ lo + i s + L], \quad i = 0, \dots, r - 1.
 
-    An interior point lies in :math:`\lfloor g \rfloor` or :math:`\lceil g \rceil` intervals,
-    so a gain above 2 puts points in more than two intervals.
+    An interior point lies in :math:`\lfloor g \rfloor` or :math:`\lceil g \rceil` intervals
+    (one more when it sits exactly on a shared endpoint), so a gain above 2 puts points in more
+    than two intervals.
 
     Parameters
     ----------
