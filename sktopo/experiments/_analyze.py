@@ -1,0 +1,84 @@
+"""`sktopo analyze`: the topology of one conv layer of a user's own checkpoints or weight files."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..filters import extract_spatial_filters
+from ._analysis import LONG_BAR, describe_cloud
+from ._result import ExperimentResult
+
+
+def analyze_weights(
+    paths,
+    *,
+    layer=1,
+    k=15,
+    p=0.3,
+    layout=None,
+    kernel_size=(3, 3),
+    n_landmarks=100,
+    resolution=30,
+    gain=3.0,
+    random_state=0,
+    verbose=0,
+):
+    """Barcodes and Mapper of one conv layer pooled over checkpoints or weight files.
+
+    Parameters
+    ----------
+    paths : str, Path, network, or list of these
+        Sources of :func:`~sktopo.filters.extract_spatial_filters` (pooled into one cloud).
+    layer : int or str, default=1
+        1-based conv index or layer name.
+    k, p : int, float
+        Density filtration :math:`\\rho(k, p)` after mean-centring and normalisation.
+    layout : {None, "torch", "keras"}, default=None
+        Kernel layout of arrays in the files.
+    kernel_size : tuple or None, default=(3, 3)
+        Required kernel size.
+    n_landmarks : int, default=100
+        Max-min landmarks of the witness barcode.
+    resolution, gain : int, float
+        ``Mapper(resolution, gain)``.
+    random_state : int, default=0
+        Seed.
+    verbose : int, default=0
+        Unused beyond messages; the steps are seconds long.
+
+    Returns
+    -------
+    ExperimentResult
+        ``table`` has one row of features; figures ``barcode`` and ``mapper``; ``mapper.html``.
+    """
+    sources = list(paths) if isinstance(paths, (list, tuple)) else [paths]
+    filters, provenance = extract_spatial_filters(
+        sources, layer, kernel_size=kernel_size, layout=layout, return_provenance=True
+    )
+    topo = describe_cloud(
+        filters, k=k, p=p, n_landmarks=n_landmarks, resolution=resolution, gain=gain,
+        random_state=random_state,
+    )
+    layer_name = provenance["layer"].iloc[0]
+    names = [str(Path(s)) if isinstance(s, (str, Path)) else type(s).__name__ for s in sources]
+    title = f"{layer_name}: rho({topo.settings['k']}, {p}) of {len(filters)} filters"
+    row = {"layer": layer_name, "n_filters": len(filters), "n_dead": topo.n_dead,
+           "n_analysed": len(topo.cloud), **topo.features}
+    kept = provenance.iloc[topo.kept].reset_index(drop=True)
+    summary = {
+        "layer": layer_name,
+        "n_filters": len(filters),
+        "n_analysed": len(topo.cloud),
+        "max_h1_lifetime": topo.features["max_lifetime_h1"],
+        "n_long_h1_bars": int(topo.features["n_significant_h1"]),
+        "long_bar_threshold": LONG_BAR,
+        "mapper_nerve_betti1": topo.features["nerve_betti1"],
+    }
+    return ExperimentResult(
+        name="analyze",
+        table=pd.DataFrame([row]),
+        figures={"barcode": topo.barcode_figure(title), "mapper": topo.mapper_figure(title)},
+        settings={"sources": names, "layer": layer, "layout": layout, **topo.settings},
+        summary=summary,
+        extra_files={"mapper.html": topo.mapper_page(title), "kept_filters.csv": kept.to_csv(index=False)},
+    )

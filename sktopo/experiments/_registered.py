@@ -1,0 +1,3 @@
+"""The experiments `sktopo reproduce` knows, in the paper's order."""
+
+EXPERIMENTS = {}

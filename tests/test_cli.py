@@ -1,0 +1,61 @@
+import json
+
+import pytest
+import torch
+
+from sktopo.cli import build_parser, main
+from sktopo.datasets import make_filter_cloud
+
+
+@pytest.fixture
+def circle_checkpoint(tmp_path):
+    """A state dict whose first conv layer holds a noisy primary circle of 600 filters."""
+    filters = make_filter_cloud("primary_circle", 600, noise=0.2, random_state=0)
+    weight = torch.tensor(filters.reshape(60, 10, 3, 3) * 0.3, dtype=torch.float32)
+    path = tmp_path / "net.pt"
+    torch.save({"features.0.weight": weight, "features.0.bias": torch.zeros(60)}, path)
+    return path
+
+
+def test_analyze_writes_a_complete_report(circle_checkpoint, tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["--quiet", "analyze", str(circle_checkpoint), "--k", "10", "--p", "0.5",
+                 "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_filters"] == 600 and summary["n_analysed"] == 300
+    # A noisy circle: one long bar, whatever its exact length.
+    assert summary["n_long_h1_bars"] == 1
+    for name in ["barcode.png", "mapper.png", "mapper.html", "table.csv", "settings.json",
+                 "kept_filters.csv"]:
+        assert (out / name).stat().st_size > 0
+    assert "Report written to" in capsys.readouterr().out
+
+
+def test_analyze_reports_bad_layer_cleanly(circle_checkpoint, tmp_path, capsys):
+    code = main(["--quiet", "analyze", str(circle_checkpoint), "--layer", "7",
+                 "--out", str(tmp_path / "r")])
+    assert code == 2
+    assert "numbered 1..1" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_bad_arguments_are_rejected_by_the_parser():
+    parser = build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["analyze", "x.pt", "--p", "1.5"])
+    with pytest.raises(SystemExit):
+        parser.parse_args(["demo", "--networks", "0"])
+
+
+def test_reproduce_unknown_experiment(capsys):
+    assert main(["--quiet", "reproduce", "no-such-figure"]) == 2
+    assert "Unknown experiment" in capsys.readouterr().err
+
+
+def test_report_folder_is_replaced_atomically(circle_checkpoint, tmp_path):
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    assert main(["--quiet", "analyze", str(circle_checkpoint), "--k", "10", "--out", str(out)]) == 0
+    assert not (out / "stale.txt").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
