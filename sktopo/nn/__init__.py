@@ -18,6 +18,7 @@ from ._modules import (
     to_grayscale,
 )
 from ._training import (
+    BatchLoader,
     CrossEntropy,
     InputCheck,
     IterationLimit,
@@ -39,6 +40,7 @@ from ._meta import WeightTopology
 from ._many import load_many, network_seed, train_many
 
 __all__ = [
+    "BatchLoader",
     "AccuracyRecorder",
     "WeightSnapshots",
     "WeightTopology",
