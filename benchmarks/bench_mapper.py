@@ -52,7 +52,8 @@ def main():
     parser.add_argument("--n", type=int, default=6400)
     parser.add_argument("--big", type=int, default=200_000, help="0 skips the large run")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--cut", type=float, default=2.0, help="kepler-mapper fixed cut (VNE units)")
+    parser.add_argument("--cut", type=float, default=2.0,
+                        help="kepler-mapper fixed cut (VNE units)")
     args = parser.parse_args()
     from sklearn.cluster import DBSCAN, AgglomerativeClustering
 
@@ -92,7 +93,8 @@ def main():
         dense = args.big**2 * 8 / 2 / 2**30
         print()
         print(f"Mapper(30, 3) of {args.big} points: {elapsed:.1f} s; {describe(gb)}")
-        print(f"  peak traced memory {peak / 2**20:.0f} MiB (at n/10: {peak_small / 2**20:.0f} MiB); "
+        print(f"  peak traced memory {peak / 2**20:.0f} MiB "
+              f"(at n/10: {peak_small / 2**20:.0f} MiB); "
               f"process max RSS {rss / 1024:.0f} MiB (before: {before / 1024:.0f} MiB); "
               f"a condensed n x n distance matrix would need {dense:.0f} GiB")
 

@@ -146,7 +146,8 @@ def mapper_html(
     for i, v in enumerate(nodes):
         r, g, b = (np.round(255 * colors[i, :3])).astype(int)
         circles.append(
-            f'<circle class="node" data-index="{i}" cx="{screen[i, 0]:.1f}" cy="{screen[i, 1]:.1f}" '
+            f'<circle class="node" data-index="{i}" '
+            f'cx="{screen[i, 0]:.1f}" cy="{screen[i, 1]:.1f}" '
             f'r="{radius[i]:.1f}" fill="rgb({r},{g},{b})"/>'
         )
         mean = np.asarray(graph.nodes[v].get("mean_filter", []), dtype=np.float64).ravel()

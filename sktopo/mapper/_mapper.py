@@ -61,7 +61,9 @@ def compute_lens(X, lens=None, *, random_state=None):
             return np.zeros((n, 1))
         return pca_lens(X, min(2, X.shape[1]))
     if isinstance(lens, str):
-        raise ValueError(f"lens must be None, 'pca', a transformer, a callable or an array; got {lens!r}.")
+        raise ValueError(
+            f"lens must be None, 'pca', a transformer, a callable or an array; got {lens!r}."
+        )
     if hasattr(lens, "fit_transform"):
         est = clone(lens)
         if "random_state" in est.get_params() and est.get_params()["random_state"] is None:
@@ -76,7 +78,8 @@ def compute_lens(X, lens=None, *, random_state=None):
         values = values[:, None]
     if values.ndim != 2 or values.shape[0] != n:
         raise ValueError(
-            f"lens gives values of shape {values.shape}, but the cloud has {n} points; a lens needs "
+            f"lens gives values of shape {values.shape}, but the cloud has {n} points; "
+            "a lens needs "
             "one row per point, shape (n_points,) or (n_points, n_lenses)."
         )
     if values.shape[1] == 0:
@@ -182,12 +185,13 @@ def mapper_graph(
                 f"got {type(clusterer).__name__}."
             )
         clusterer = clone(clusterer)
-        if "random_state" in clusterer.get_params() and clusterer.get_params()["random_state"] is None:
+        params = clusterer.get_params()
+        if "random_state" in params and params["random_state"] is None:
             clusterer.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
     Y = vne_scale(X) if metric == "vne" else X
 
     points, cells, shape = cover_membership(lens_values, resolution, gain)
-    starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else np.empty(0, int)
+    starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else []
     bounds = np.r_[starts, cells.size]
     node_members, node_cells = [], []
     for a, b in zip(bounds[:-1], bounds[1:]):

@@ -277,7 +277,8 @@ def plot_mapper_grid(
     --------
     >>> from sktopo.datasets import make_collection
     >>> from sktopo.mapper import Mapper, plot_mapper_grid
-    >>> gs = Mapper(6, 2).fit_transform(make_collection(["primary_circle"] * 4, 200, random_state=0))
+    >>> clouds = make_collection(["primary_circle"] * 4, 200, random_state=0)
+    >>> gs = Mapper(6, 2).fit_transform(clouds)
     >>> fig = plot_mapper_grid(gs, n_cols=2, row_labels=["layer 1", "layer 2"])
     >>> len(fig.axes)
     4

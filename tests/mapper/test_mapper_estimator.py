@@ -23,7 +23,8 @@ def test_one_graph_per_cloud(clouds):
     assert all(isinstance(g, nx.Graph) for g in graphs)
     assert len(m.transform(clouds[:2])) == 2
     for g, sizes, members in zip(m.graphs_, m.node_sizes_, m.node_members_):
-        assert sizes.tolist() == [len(x) for x in members] == [d["size"] for _, d in g.nodes(data=True)]
+        attr = [d["size"] for _, d in g.nodes(data=True)]
+        assert sizes.tolist() == [len(x) for x in members] == attr
     # the function twin gives the same graph
     twin = mapper_graph(clouds[0], 8, 2)
     assert sorted(twin.edges()) == sorted(graphs[0].edges())
@@ -80,7 +81,9 @@ def test_params_clone_and_grid_search():
         cv=2,
     )
     search.fit(X, y)
-    assert set(search.best_params_) == {"mapper__resolution", "mapper__gain", "features__min_node_size"}
+    assert set(search.best_params_) == {
+        "mapper__resolution", "mapper__gain", "features__min_node_size"
+    }
     assert search.predict(X).shape == (6,)
 
 
