@@ -80,10 +80,6 @@ class SamePool2d(nn.Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding=SAME"
 
 
-def same_size(size, stride):
-    return -(-size // stride)
-
-
 # --------------------------------------------------------------------------- preprocessing
 def to_grayscale(images, weights=GRAY_WEIGHTS, channel_axis=1):
     """Grayscale with the paper's weights ``(0.2989, 0.5870, 0.1140)`` for R, G, B.
