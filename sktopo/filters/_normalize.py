@@ -28,12 +28,22 @@ def dead_filter_mask(X, *, rtol=1e-6, atol=0.0):
     dead : ndarray of bool, shape (n_filters,)
     """
     X = check_cloud(X)
+    return _centre_and_scale(X, rtol, atol)[2]
+
+
+def _robust_norms(A):
+    """Row norms and max-abs-scaled rows; scaling first keeps tiny weights from underflowing."""
+    peak = np.abs(A).max(axis=1, keepdims=True)
+    scaled = np.divide(A, peak, out=np.zeros_like(A), where=peak > 0)
+    return peak[:, 0] * np.linalg.norm(scaled, axis=1), scaled
+
+
+def _centre_and_scale(X, rtol, atol):
+    """Centred rows scaled to max-abs 1, their norms (before scaling), and the dead mask."""
     centred = X - X.mean(axis=1, keepdims=True)
-    return _dead_from_norms(np.linalg.norm(centred, axis=1), np.linalg.norm(X, axis=1), rtol, atol)
-
-
-def _dead_from_norms(centred_norm, raw_norm, rtol, atol):
-    return centred_norm <= rtol * raw_norm + atol
+    centred_norm, scaled = _robust_norms(centred)
+    raw_norm, _ = _robust_norms(X)
+    return scaled, centred_norm, centred_norm <= rtol * raw_norm + atol
 
 
 def normalize_filters(X, *, rtol=1e-6, atol=0.0, return_dead=False):
@@ -76,12 +86,10 @@ def normalize_filters(X, *, rtol=1e-6, atol=0.0, return_dead=False):
     array([False,  True])
     """
     X = check_cloud(X)
-    centred = X - X.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(centred, axis=1)
-    dead = _dead_from_norms(norms, np.linalg.norm(X, axis=1), rtol, atol)
-    out = np.zeros_like(centred)
+    scaled, _, dead = _centre_and_scale(X, rtol, atol)
+    out = np.zeros_like(scaled)
     alive = ~dead
-    out[alive] = centred[alive] / norms[alive, None]
+    out[alive] = scaled[alive] / np.linalg.norm(scaled[alive], axis=1, keepdims=True)
     return (out, dead) if return_dead else out
 
 

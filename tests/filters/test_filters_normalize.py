@@ -38,6 +38,12 @@ def test_invariant_to_positive_scale_and_offset(X, scale, offset):
     np.testing.assert_allclose(Z2[both], Z[both], atol=1e-6)
 
 
+def test_subnormal_weights_normalise_exactly():
+    # Squaring weights near 1e-161 underflows; the result must still be the unit direction.
+    Z = normalize_filters([[0.0, 1.47443679e-161]])
+    np.testing.assert_allclose(Z, [[-np.sqrt(0.5), np.sqrt(0.5)]], rtol=1e-12)
+
+
 def test_dead_filters_constant_and_zero_rows():
     X = np.array([[3.0] * 9, [0.0] * 9, np.arange(9.0), [1e-12] * 8 + [1e-12 * (1 + 1e-9)]])
     Z, dead = normalize_filters(X, return_dead=True)
