@@ -280,4 +280,9 @@ def rho_label(k, p, what):
 
 
 def frame(rows):
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    # A "pooled" row has no seed / iteration count; keep those columns integer anyway.
+    for col in ("seed", "n_iter"):
+        if col in table:
+            table[col] = table[col].astype("Int64")
+    return table
