@@ -28,22 +28,21 @@ def dead_filter_mask(X, *, rtol=1e-6, atol=0.0):
     dead : ndarray of bool, shape (n_filters,)
     """
     X = check_cloud(X)
-    return _centre_and_scale(X, rtol, atol)[2]
-
-
-def _robust_norms(A):
-    """Row norms and max-abs-scaled rows; scaling first keeps tiny weights from underflowing."""
-    peak = np.abs(A).max(axis=1, keepdims=True)
-    scaled = np.divide(A, peak, out=np.zeros_like(A), where=peak > 0)
-    return peak[:, 0] * np.linalg.norm(scaled, axis=1), scaled
+    return _centre_and_scale(X, rtol, atol)[1]
 
 
 def _centre_and_scale(X, rtol, atol):
-    """Centred rows scaled to max-abs 1, their norms (before scaling), and the dead mask."""
-    centred = X - X.mean(axis=1, keepdims=True)
-    centred_norm, scaled = _robust_norms(centred)
-    raw_norm, _ = _robust_norms(X)
-    return scaled, centred_norm, centred_norm <= rtol * raw_norm + atol
+    """Centred rows (in units of each row's peak weight), and the dead mask.
+
+    Dividing by the peak first keeps weights near the bottom of the float range from underflowing
+    when they are averaged and squared; normalisation is scale-free, so nothing else changes.
+    """
+    peak = np.abs(X).max(axis=1, keepdims=True)
+    unit = np.divide(X, peak, out=np.zeros_like(X), where=peak > 0)
+    centred = unit - unit.mean(axis=1, keepdims=True)
+    centred_norm = peak[:, 0] * np.linalg.norm(centred, axis=1)
+    raw_norm = peak[:, 0] * np.linalg.norm(unit, axis=1)
+    return centred, centred_norm <= rtol * raw_norm + atol
 
 
 def normalize_filters(X, *, rtol=1e-6, atol=0.0, return_dead=False):
@@ -86,7 +85,7 @@ def normalize_filters(X, *, rtol=1e-6, atol=0.0, return_dead=False):
     array([False,  True])
     """
     X = check_cloud(X)
-    scaled, _, dead = _centre_and_scale(X, rtol, atol)
+    scaled, dead = _centre_and_scale(X, rtol, atol)
     out = np.zeros_like(scaled)
     alive = ~dead
     out[alive] = scaled[alive] / np.linalg.norm(scaled[alive], axis=1, keepdims=True)
