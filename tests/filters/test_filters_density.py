@@ -56,7 +56,7 @@ def test_invariant_to_permutation_and_scale(seed, log2_scale):
     kept_perm = perm[density_filtration_indices(X[perm], 4, 0.3)]
     # Equal scores at the cut (mutual k-th neighbours) are broken by row index, which a
     # permutation changes; everything strictly inside the cut must agree.
-    scores = brute_kth(X, 4)
+    scores = kth_neighbor_distances(X, 4)
     cut = scores[kept].max()
     assert np.sort(scores[kept_perm]).tolist() == np.sort(scores[kept]).tolist()
     inside = set(kept[scores[kept] < cut].tolist())
