@@ -1,4 +1,4 @@
-"""Figs. 5 and 9: Mapper of the first two conv layers over the first batch iterations of training."""
+"""Figs. 5 and 9: Mapper of the first two conv layers over the first iterations of training."""
 
 import numpy as np
 
@@ -6,7 +6,7 @@ from .._progress import progress
 from ._result import ExperimentResult
 from ._weight_space import (
     analyse, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str, check_scale,
-    cifar_data, frame, mnist_data, parse_options, run_folder, topology_row,
+    cifar_data, plain_settings, frame, mnist_data, parse_options, run_folder, topology_row,
 )
 
 #: The paper's setting per data set: architecture, networks, snapshot iterations and, per layer,
@@ -34,8 +34,8 @@ DYNAMICS_DATASETS = {
 DYNAMICS_PRESETS = {
     "tiny": dict(max_networks=2, iterations=(5, 10, 20), shrink=8, n_train=600, n_per_class=20,
                  batch_size=32, max_resolution=10, n_landmarks=40),
-    "small": dict(max_networks=3, iterations=(50, 100, 200, 400), shrink=2, n_train=None,
-                  n_per_class=300, batch_size=64, max_resolution=20, n_landmarks=100),
+    "small": dict(max_networks=4, iterations=(50, 100, 200, 400), shrink=1, n_train=None,
+                  n_per_class=300, batch_size=64, max_resolution=10, n_landmarks=100),
     "paper": dict(max_networks=None, iterations=None, shrink=1, n_train=None, n_per_class=None,
                   batch_size=128, max_resolution=None, n_landmarks=100),
 }
@@ -172,8 +172,8 @@ def training_dynamics(*, scale="small", data_home=None, random_state=0, verbose=
                 "n_networks": n_nets, "analysis": {str(k): v for k, v in spec["layers"].items()},
                 "data": data[4], "run_folder": folder, "scale": scale,
                 "random_state": random_state}
-    return ExperimentResult(name=name, table=table, figures=figures, settings=settings,
-                            summary=summary)
+    return ExperimentResult(name=name, table=table, figures=figures,
+                            settings=plain_settings(settings), summary=summary)
 
 
 def _figures(grid, rows, layers, iterations):

@@ -1,11 +1,11 @@
-"""Figs. 2-4 and 6-8: the first- and second-layer spatial filters of trained MNIST and CIFAR-10 nets."""
+"""Figs. 2-4, 6-8: first- and second-layer spatial filters of trained MNIST and CIFAR-10 nets."""
 
 from ..datasets import get_data_home
 from ._result import ExperimentResult
 from ._weight_space import (
     analyse, as_bool, as_float, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str,
     check_scale, cifar_data, conv_layer_filters, frame, headline, mean_accuracy, mnist_data,
-    network_rows, parse_options, rho_label, topology_row, train_pool,
+    network_rows, plain_settings, parse_options, rho_label, topology_row, train_pool,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -64,7 +64,7 @@ def _mnist_layer(name, layer, presets, paper_nets, paper, scale, data_home, rand
     if cfg.get("lr") is not None:
         net_cfg["lr"] = cfg["lr"]
     records, folder = train_pool(
-        net_cfg, cfg["n_networks"], data, out_dir=cfg.get("out_dir"), name=f"mnist-M",
+        net_cfg, cfg["n_networks"], data, out_dir=cfg.get("out_dir"), name="mnist-M",
         random_state=random_state, n_jobs=cfg.get("n_jobs"), batched=cfg.get("batched", False),
         verbose=verbose,
     )
@@ -89,8 +89,9 @@ def _mnist_layer(name, layer, presets, paper_nets, paper, scale, data_home, rand
         "mapper": topo.mapper_figure(f"Mapper({cfg['resolution']}, {cfg['gain']:g}) of {label}"),
         "barcode": topo.barcode_figure(f"Barcodes of {label}"),
     }
-    return ExperimentResult(name=name, table=frame(rows), figures=figures, settings=settings,
-                            summary=summary, extra_files={"mapper.html": topo.mapper_page(label)})
+    return ExperimentResult(name=name, table=frame(rows), figures=figures,
+                            settings=plain_settings(settings), summary=summary,
+                            extra_files={"mapper.html": topo.mapper_page(label)})
 
 
 def mnist_first_layer(*, scale="small", data_home=None, random_state=0, verbose=1, **options):
@@ -318,5 +319,5 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
     settings = {**cfg, "figure": figure, "scale": scale, "random_state": random_state,
                 "data": data[4], "panels": CIFAR_FIGURES[figure],
                 "data_home": str(data_home or get_data_home(None))}
-    return ExperimentResult(name=name, table=frame(rows), figures=figures, settings=settings,
-                            summary=summary)
+    return ExperimentResult(name=name, table=frame(rows), figures=figures,
+                            settings=plain_settings(settings), summary=summary)

@@ -1,7 +1,5 @@
 """Figs. 10 and 11: Mapper of the conv layers of pre-trained VGG16 and VGG19."""
 
-from pathlib import Path
-
 import numpy as np
 
 from .._progress import progress
@@ -9,7 +7,7 @@ from ..datasets import get_data_home
 from ._result import ExperimentResult
 from ._weight_space import (
     analyse, as_float, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str,
-    check_scale, frame, headline, parse_options, topology_row,
+    check_scale, plain_settings, frame, headline, parse_options, topology_row,
 )
 
 #: Where :func:`vgg_layers` looks under a data home when no ``weights`` file is given.
@@ -169,8 +167,9 @@ def vgg_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **op
                 "sources": {m: str(p) for m, p, _ in sources},
                 "provenance": {m: _PROVENANCE.get(m, "user weights") for m, _, _ in sources},
                 "k_note": "k is rescaled by max_filters / n_filters_layer when subsampling"}
-    return ExperimentResult(name=name, table=table, figures=figures, settings=settings,
-                            summary=summary, extra_files=extra)
+    return ExperimentResult(name=name, table=table, figures=figures,
+                            settings=plain_settings(settings), summary=summary,
+                            extra_files=extra)
 
 
 def _grid_figures(graphs, rows):

@@ -279,6 +279,19 @@ def rho_label(k, p, what):
     return what if p >= 1.0 else f"rho({k}, {p:g}, {what})"
 
 
+def plain_settings(settings):
+    """Paths as strings, so ``settings.json`` reads naturally."""
+    def conv(v):
+        if isinstance(v, Path):
+            return str(v)
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [conv(x) for x in v]
+        return v
+    return conv(settings)
+
+
 def frame(rows):
     table = pd.DataFrame(rows)
     # A "pooled" row has no seed / iteration count; keep those columns integer anyway.
