@@ -3,28 +3,28 @@
 The paper's Section VI links the lifetime of the longest H1 bar of a network's first-layer
 filters (its "topological simplicity") to the network's test accuracy. This script
 
-1. trains three small M(32, 0, 32) networks on the embedded 5,000-image MNIST subset,
+1. trains two small M(32, 0, 32) networks on the embedded 5,000-image MNIST subset,
    snapshotting the first conv layer and the held-out accuracy every 25 batch iterations;
-2. pools the three first layers at every snapshot into one filter cloud (96 filters);
+2. pools the two first layers at every snapshot into one filter cloud (64 filters);
 3. fits the generalisation-measure regression, a scikit-learn Pipeline
 
        clouds -> normalise -> rho(k, p) -> barcode -> max H1 lifetime -> LinearRegression
 
    and tunes ``topology__density__k`` and ``topology__density__p`` with GridSearchCV and
-   leave-one-out cross-validation (few samples, so an error score rather than R^2).
+   shuffled 5-fold cross-validation scored by mean absolute error (with a dozen samples the
+   test folds hold two or three, too few for R^2; ``LeaveOneOut()`` also works, at more cost).
 
 It needs no data files and runs in well under a minute on a laptop CPU.
 """
 
 import numpy as np
 import torch
-from sklearn.model_selection import GridSearchCV, LeaveOneOut
+from sklearn.model_selection import GridSearchCV, KFold
 
 from sktopo.experiments._generalization import load_digit_data, make_generalization_regression
 from sktopo.nn import WeightSnapshots, make_net, network_seed, snapshot_clouds
 
-torch.set_num_threads(2)
-N_NETS, MAX_ITER, EVERY = 3, 300, 25
+N_NETS, MAX_ITER, EVERY = 2, 300, 25
 
 X_train, y_train, X_test, y_test, _ = load_digit_data(n_train=4000, n_test=1000)
 
@@ -44,13 +44,13 @@ for i in range(N_NETS):
 iterations, clouds = snapshot_clouds(runs, layer=1)
 y = np.mean(accuracy, axis=0)
 
-model = make_generalization_regression(k=10, p=0.3, n_landmarks=20, random_state=0)
+model = make_generalization_regression(k=10, p=0.3, n_landmarks=15, random_state=0)
 print(model, "\n")
 
 search = GridSearchCV(
     model,
-    {"topology__density__k": [5, 10, 20], "topology__density__p": [0.3, 0.5, 1.0]},
-    cv=LeaveOneOut(),
+    {"topology__density__k": [5, 10, 20], "topology__density__p": [0.3, 0.6]},
+    cv=KFold(n_splits=5, shuffle=True, random_state=0),
     scoring="neg_mean_absolute_error",
 )
 search.fit(clouds, y)
@@ -62,6 +62,6 @@ for it, acc, life, pred in zip(iterations, y, lifetime, best.predict(clouds)):
     print(f"{it:9d} {acc:8.3f} {life:7.3f} {pred:9.3f}")
 print(f"\nbest rho(k, p): k={search.best_params_['topology__density__k']}, "
       f"p={search.best_params_['topology__density__p']}")
-print(f"leave-one-out MAE: {-search.best_score_:.3f}  "
+print(f"5-fold MAE: {-search.best_score_:.3f}  "
       f"(predicting the mean accuracy: {np.mean(np.abs(y - y.mean())):.3f})")
 print(f"Pearson r(max H1 lifetime, accuracy): {np.corrcoef(lifetime, y)[0, 1]:.2f}")
