@@ -6,7 +6,8 @@ from .._progress import progress
 from ._result import ExperimentResult
 from ._weight_space import (
     analyse, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str, check_scale,
-    cifar_data, plain_settings, frame, mnist_data, parse_options, run_folder, topology_row,
+    cifar_data, default_out_dir, frame, mnist_data, parse_options, plain_settings, run_folder,
+    topology_row,
 )
 
 #: The paper's setting per data set: architecture, networks, snapshot iterations and, per layer,
@@ -114,6 +115,7 @@ def training_dynamics(*, scale="small", data_home=None, random_state=0, verbose=
         "batch_size": as_int, "max_resolution": as_optional_int, "n_landmarks": as_int,
         "cifar_path": as_optional_path, "out_dir": as_optional_path, "device": as_str,
     }))
+    cfg["out_dir"] = default_out_dir(scale, data_home, cfg.get("out_dir"))
     dataset = cfg.pop("dataset", "mnist")
     if dataset not in DYNAMICS_DATASETS:
         raise ValueError(f"{name}: dataset must be one of {list(DYNAMICS_DATASETS)}; "

@@ -4,8 +4,8 @@ from ..datasets import get_data_home
 from ._result import ExperimentResult
 from ._weight_space import (
     analyse, as_bool, as_float, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str,
-    check_scale, cifar_data, conv_layer_filters, frame, headline, mean_accuracy, mnist_data,
-    network_rows, plain_settings, parse_options, rho_label, topology_row, train_pool,
+    check_scale, cifar_data, conv_layer_filters, default_out_dir, frame, headline, mean_accuracy,
+    mnist_data, network_rows, parse_options, plain_settings, rho_label, topology_row, train_pool,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -54,6 +54,7 @@ def _mnist_layer(name, layer, presets, paper_nets, paper, scale, data_home, rand
     cfg = check_scale(name, scale, presets)
     opts = parse_options(name, options, _TRAIN_OPTIONS)
     cfg.update(opts)
+    cfg["out_dir"] = default_out_dir(scale, data_home, cfg.get("out_dir"))
     sizes = tuple(cfg["sizes"])
     if len(sizes) != 3 or sizes[layer - 1] == 0 or (layer == 2 and sizes[0] == 0):
         raise ValueError(f"{name}: sizes={sizes} has no conv layer {layer}; e.g. sizes=64,32,64.")
@@ -206,7 +207,7 @@ CIFAR_PRESETS = {
     "tiny": dict(max_networks=2, max_iter=20, shrink=8, n_per_class=20, batch_size=32,
                  max_resolution=10, n_landmarks=40),
     "small": dict(max_networks=4, max_iter=600, shrink=2, n_per_class=500, batch_size=64,
-                  max_resolution=20, n_landmarks=100),
+                  max_resolution=10, n_landmarks=100),
     "paper": dict(max_networks=None, max_iter=None, shrink=1, n_per_class=None, batch_size=128,
                   max_resolution=None, n_landmarks=100),
 }
@@ -256,6 +257,7 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
         "n_jobs": as_optional_int, "device": as_str,
     })
     cfg.update(opts)
+    cfg["out_dir"] = default_out_dir(scale, data_home, cfg.get("out_dir"))
     figure = cfg.pop("figure", 3)
     if figure not in CIFAR_FIGURES:
         raise ValueError(f"{name}: figure must be one of {sorted(CIFAR_FIGURES)}; got {figure}.")

@@ -175,6 +175,16 @@ def cifar_data(data_home, cifar_path=None, n_per_class=None, n_valid=1000, rando
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
+def default_out_dir(scale, data_home, out_dir):
+    """Where trained nets go: ``out_dir`` if given; at paper scale ``<data_home>/runs`` (so a
+    long run always resumes); otherwise nowhere (tiny and small runs are minutes)."""
+    if out_dir is not None or scale != "paper":
+        return out_dir
+    from ..datasets import get_data_home
+
+    return get_data_home(data_home) / "runs"
+
+
 def run_folder(out_dir, name, config):
     """A sub-folder of ``out_dir`` unique to one training configuration (or None)."""
     if out_dir is None:

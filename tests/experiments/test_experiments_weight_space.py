@@ -13,7 +13,9 @@ from sktopo.experiments._mnist_cifar import (
     CIFAR_FIGURES, cifar_layers, mnist_first_layer, mnist_second_layer,
 )
 from sktopo.experiments._vgg import vgg_layers
-from sktopo.experiments._weight_space import parse_options, scaled_k, as_int_tuple, as_bool
+from sktopo.experiments._weight_space import (
+    as_bool, as_int_tuple, default_out_dir, parse_options, scaled_k,
+)
 from sktopo.filters import primary_circle
 
 torch = pytest.importorskip("torch")
@@ -70,6 +72,12 @@ def test_scaled_k_keeps_the_paper_fraction():
     assert scaled_k(200, 640, 6400) == 20
     assert scaled_k(200, 10, 6400) == 5  # floor
     assert scaled_k(100, 5000, None) == 100
+
+
+def test_paper_scale_always_keeps_trained_nets(tmp_path):
+    assert default_out_dir("paper", tmp_path, None) == tmp_path / "runs"
+    assert default_out_dir("paper", tmp_path, "mine") == "mine"
+    assert default_out_dir("small", tmp_path, None) is None
 
 
 def test_bad_scale_and_options_raise():
