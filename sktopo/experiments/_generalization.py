@@ -11,7 +11,6 @@ The data helpers at the bottom are shared with :mod:`._priors` (cross-domain tra
 boosted training).
 """
 
-import math
 import time
 from pathlib import Path
 
@@ -144,8 +143,9 @@ def load_digit_data(dataset="mnist", data_home=None, *, n_train=None, n_test=Non
 
     ``"mnist"`` without ``data_home`` splits the embedded 5,000-image subset (stratified: the
     test part is ``n_test`` images, 1,000 when None); with ``data_home`` it reads the full IDX
-    files, falling back on the subset (and saying so) when that folder has none. ``"svhn"`` reads the ``.mat`` files under ``data_home`` and converts them to 28x28
-    grayscale (:func:`sktopo.datasets.to_mnist_format`), as the paper did.
+    files, falling back on the subset (and saying so) when that folder has none. ``"svhn"``
+    reads the ``.mat`` files under ``data_home`` and converts them to 28x28 grayscale
+    (:func:`sktopo.datasets.to_mnist_format`), as the paper did.
 
     Returns
     -------

@@ -209,6 +209,7 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
     settings.update(source=what, target_used=target, n_target_used=len(Xt),
                     n_train_used=len(Xtr), n_test_used=len(Xte))
     out_dir = None if settings["out_dir"] is None else Path(settings["out_dir"])
+    settings["network_seeds"] = [network_seed(random_state, i) for i in range(settings["n_seeds"])]
     jobs = [(c, i) for i in range(settings["n_seeds"]) for c in settings["conditions"]]
     rows = []
     for condition, i in progress(jobs, verbose=verbose, desc="networks"):
@@ -349,6 +350,7 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
     )
     settings.update(data=what, n_train_used=len(Xtr), n_valid_used=len(Xte))
     out_dir = None if settings["out_dir"] is None else Path(settings["out_dir"])
+    settings["network_seeds"] = [network_seed(random_state, i) for i in range(settings["n_seeds"])]
     jobs = [(c, i) for i in range(settings["n_seeds"]) for c in settings["conditions"]]
     curves = []
     for condition, i in progress(jobs, verbose=verbose, desc="networks"):
