@@ -60,7 +60,7 @@ def _cmd_reproduce(args):
 
     if args.name == "list":
         for name, fn in EXPERIMENTS.items():
-            first = (fn.__doc__ or "").strip().splitlines()[0]
+            first = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())
             print(f"{name:24s} {first}")
         return
     options = dict(o.split("=", 1) for o in args.set)

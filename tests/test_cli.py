@@ -59,3 +59,24 @@ def test_report_folder_is_replaced_atomically(circle_checkpoint, tmp_path):
     assert main(["--quiet", "analyze", str(circle_checkpoint), "--k", "10", "--out", str(out)]) == 0
     assert not (out / "stale.txt").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_reproduce_list_names_every_experiment(capsys):
+    from sktopo.experiments import EXPERIMENTS
+
+    assert main(["reproduce", "list"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == list(EXPERIMENTS)
+
+
+@pytest.mark.slow
+def test_reproduce_runs_an_experiment_end_to_end(tmp_path):
+    assert main(["--quiet", "reproduce", "mnist_second_layer", "--scale", "tiny",
+                 "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "mnist_second_layer" / "summary.json").exists()
+
+
+def test_reproduce_rejects_unknown_option(capsys):
+    assert main(["--quiet", "reproduce", "vgg_layers", "--scale", "tiny",
+                 "--set", "no_such_knob=1"]) == 2
+    assert "no_such_knob" in capsys.readouterr().err
