@@ -14,7 +14,9 @@ filters (its "topological simplicity") to the network's test accuracy. This scri
    shuffled 5-fold cross-validation scored by mean absolute error (with a dozen samples the
    test folds hold two or three, too few for R^2; ``LeaveOneOut()`` also works, at more cost).
 
-It needs no data files and runs in about 20 seconds on a laptop CPU.
+It needs no data files and runs in about 20 seconds on a laptop CPU. With so little training
+no primary circle has formed yet, so the fitted relation is weak and its sign can change with
+the seeds; docs/experiments/generalization.md discusses the scale needed.
 """
 
 import numpy as np
