@@ -23,7 +23,8 @@ import numpy as np
 import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
-from sktopo.experiments._generalization import load_digit_data, make_generalization_regression
+from sktopo.experiments._data import load_digit_data
+from sktopo.experiments._generalization import make_generalization_regression
 from sktopo.nn import WeightSnapshots, make_net, network_seed, snapshot_clouds
 
 # Nets this small gain nothing from more threads, and extra threads slow a busy machine a lot.

@@ -4,10 +4,12 @@ import numpy as np
 
 from .._progress import progress
 from ._result import ExperimentResult
+from ._data import cifar_data, mnist_data
+from ._options import (
+    as_int, as_int_tuple, as_optional_int, as_optional_path, as_str, check_scale, parse_options,
+)
 from ._weight_space import (
-    analyse, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str, check_scale,
-    cifar_data, default_out_dir, frame, mnist_data, parse_options, plain_settings, run_folder,
-    topology_row,
+    analyse, default_out_dir, frame, plain_settings, run_folder, topology_row,
 )
 
 #: The paper's setting per data set: architecture, networks, snapshot iterations and, per layer,

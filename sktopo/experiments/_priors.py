@@ -15,10 +15,14 @@ import numpy as np
 import pandas as pd
 
 from .._progress import progress
-from ._generalization import (
-    COMMON_OPTIONS,
-    _as_tuple,
-    load_digit_data,
+from ._data import load_digit_data, load_target_domain
+from ._options import (
+    DIGIT_NET_OPTIONS,
+    as_float_tuple,
+    as_int,
+    as_optional_int,
+    as_str,
+    as_str_tuple,
     resolve_settings,
 )
 from ._result import ExperimentResult
@@ -113,40 +117,9 @@ def _accuracy(net, X, y):
                              device=net.device)
 
 
-def load_target_domain(target, data_home, n_target, random_state):
-    """The transfer target as float32 ``(n, 1, 28, 28)`` images: SVHN test set or 28x28 digits.
-
-    ``target="auto"`` uses SVHN when ``data_home`` holds ``test_32x32.mat`` (or
-    ``svhn/test_32x32.mat``), else scikit-learn's digits rescaled to 28x28.
-    """
-    from ..datasets import as_nchw, load_digits_28, load_svhn, to_mnist_format
-    from ._generalization import _subsample
-
-    if target == "auto":
-        found = data_home is not None and any(
-            (Path(data_home) / sub / "test_32x32.mat").is_file() for sub in ("svhn", ".")
-        )
-        target = "svhn" if found else "digits28"
-    if target == "svhn":
-        if data_home is None:
-            raise FileNotFoundError(
-                "target='svhn' needs test_32x32.mat in <data_home>/svhn; pass data_home."
-            )
-        images, labels = load_svhn(data_home=data_home, subset="test", return_X_y=True)
-        images = to_mnist_format(images)
-        what = "SVHN test set, 28x28 grayscale"
-    elif target == "digits28":
-        images, labels = load_digits_28(return_X_y=True)
-        what = "scikit-learn digits rescaled to 28x28 (SVHN not available)"
-    else:
-        raise ValueError(f"target must be 'auto', 'svhn' or 'digits28'; got {target!r}.")
-    images, labels = _subsample(images, labels, n_target, np.random.RandomState(random_state))
-    return as_nchw(images), labels, target, what
-
-
 _CROSS_OPTIONS = dict(
-    COMMON_OPTIONS, n_seeds=int, n_target=COMMON_OPTIONS["n_train"], target=str,
-    conditions=_as_tuple(str),
+    DIGIT_NET_OPTIONS, n_seeds=as_int, n_target=as_optional_int, target=as_str,
+    conditions=as_str_tuple,
 )
 
 
@@ -286,8 +259,8 @@ def _cross_domain_figure(table, target):
 
 
 _BOOST_OPTIONS = dict(
-    COMMON_OPTIONS, n_seeds=int, n_append=int, eval_every=int, thresholds=_as_tuple(float),
-    conditions=_as_tuple(str),
+    DIGIT_NET_OPTIONS, n_seeds=as_int, n_append=as_int, eval_every=as_int,
+    thresholds=as_float_tuple, conditions=as_str_tuple,
 )
 
 

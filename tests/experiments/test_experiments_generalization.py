@@ -7,22 +7,21 @@ import pytest
 import torch
 
 from sktopo.datasets import make_filter_cloud
+from sktopo.experiments._data import load_digit_data, load_target_domain
 from sktopo.experiments._generalization import (
     GENERALIZATION_SCALES,
     generalization_cv,
     generalization_grid_search,
     generalization_measure,
-    load_digit_data,
     make_generalization_regression,
-    resolve_settings,
 )
+from sktopo.experiments._options import resolve_settings
 from sktopo.experiments._priors import (
     BOOSTED_SCALES,
     CROSS_DOMAIN_SCALES,
     PAPER_BOOSTED,
     boosted_training,
     cross_domain,
-    load_target_domain,
 )
 
 

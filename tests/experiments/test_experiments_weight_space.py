@@ -13,9 +13,8 @@ from sktopo.experiments._mnist_cifar import (
     CIFAR_FIGURES, cifar_layers, mnist_first_layer, mnist_second_layer,
 )
 from sktopo.experiments._vgg import vgg_layers
-from sktopo.experiments._weight_space import (
-    as_bool, as_int_tuple, default_out_dir, parse_options, scaled_k,
-)
+from sktopo.experiments._options import as_bool, as_int_tuple, parse_options
+from sktopo.experiments._weight_space import default_out_dir, scaled_k
 from sktopo.filters import primary_circle
 
 torch = pytest.importorskip("torch")
