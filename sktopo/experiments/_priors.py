@@ -108,6 +108,45 @@ def _bank(kind, n, seed):
     return idealized_filters(kind, n, random_state=seed)
 
 
+def _digit_net(settings, seed, X, **extra):
+    """An unfitted ``M(sizes)`` net with the experiment's training settings."""
+    from ..nn import make_net
+
+    return make_net(
+        "M", settings["sizes"], max_iter=settings["max_iter"], lr=settings["lr"],
+        batch_size=settings["batch_size"], random_state=seed, device=settings["device"],
+        input_shape=tuple(X.shape[1:]), **extra,
+    )
+
+
+def _per_condition(settings, random_state, verbose, cache_name, train):
+    """``train(condition, seed)`` for every condition and network, as a list of dicts.
+
+    Network ``i`` of every condition gets seed :func:`sktopo.nn.network_seed`
+    ``(random_state, i)`` (recorded in ``settings["network_seeds"]``). With ``out_dir`` each
+    result is kept as JSON ``cache_name.format(condition=, i=)`` and read back by a rerun.
+    """
+    import json
+
+    from ..nn import network_seed
+    from ..nn._snapshots import atomic_write_json
+
+    out_dir = None if settings["out_dir"] is None else Path(settings["out_dir"])
+    settings["network_seeds"] = [network_seed(random_state, i) for i in range(settings["n_seeds"])]
+    jobs = [(c, i) for i in range(settings["n_seeds"]) for c in settings["conditions"]]
+    results = []
+    for condition, i in progress(jobs, verbose=verbose, desc="networks"):
+        cache = None if out_dir is None else out_dir / cache_name.format(condition=condition, i=i)
+        if cache is not None and cache.is_file():
+            results.append(json.loads(cache.read_text()))
+            continue
+        result = train(condition, network_seed(random_state, i))
+        if cache is not None:
+            atomic_write_json(cache, result)
+        results.append(result)
+    return results
+
+
 def _accuracy(net, X, y):
     from ..nn._snapshots import evaluate_accuracy
 
@@ -162,9 +201,6 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
         ``table``: one row per condition and seed plus one ``seed="mean"`` row per condition
         (``source_test_acc``, ``target_acc``); figure ``cross_domain``.
     """
-    from ..nn import make_net, network_seed
-    from ..nn._snapshots import atomic_write_json
-
     settings = resolve_settings("cross_domain", CROSS_DOMAIN_SCALES, scale, options,
                                 _CROSS_OPTIONS)
     _check_conditions("cross_domain", settings["conditions"], _FIXED_KINDS + ("trained",))
@@ -181,35 +217,20 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
         settings["target"], data_home, settings["n_target"], random_state)
     settings.update(source=what, target_used=target, n_target_used=len(Xt),
                     n_train_used=len(Xtr), n_test_used=len(Xte))
-    out_dir = None if settings["out_dir"] is None else Path(settings["out_dir"])
-    settings["network_seeds"] = [network_seed(random_state, i) for i in range(settings["n_seeds"])]
-    jobs = [(c, i) for i in range(settings["n_seeds"]) for c in settings["conditions"]]
-    rows = []
-    for condition, i in progress(jobs, verbose=verbose, desc="networks"):
-        seed = network_seed(random_state, i)
-        cache = None if out_dir is None else out_dir / f"{condition}_{i:03d}.json"
-        if cache is not None and cache.is_file():
-            import json
 
-            rows.append(json.loads(cache.read_text()))
-            continue
+    def train(condition, seed):
         extra = {}
         if condition != "trained":
             extra["module__fixed_filters"] = _bank(condition, settings["sizes"][0], seed)
-        net = make_net(
-            "M", settings["sizes"], max_iter=settings["max_iter"], lr=settings["lr"],
-            batch_size=settings["batch_size"], random_state=seed, device=settings["device"],
-            input_shape=tuple(Xtr.shape[1:]), **extra,
-        )
+        net = _digit_net(settings, seed, Xtr, **extra)
         t0 = time.perf_counter()
         net.fit(Xtr, ytr)
-        row = dict(
+        return dict(
             condition=condition, seed=str(seed), source_test_acc=_accuracy(net, Xte, yte),
             target_acc=_accuracy(net, Xt, yt), train_time_s=time.perf_counter() - t0,
         )
-        if cache is not None:
-            atomic_write_json(cache, row)
-        rows.append(row)
+
+    rows = _per_condition(settings, random_state, verbose, "{condition}_{i:03d}.json", train)
     table = pd.DataFrame(rows)
     means = (table.groupby("condition", sort=False)[["source_test_acc", "target_acc",
                                                      "train_time_s"]].mean().reset_index())
@@ -306,8 +327,7 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
         exist); ``extra_files["curves.csv"]``: every accuracy curve; figure
         ``fig13_accuracy_curves``.
     """
-    from ..nn import AccuracyRecorder, iterations_to_accuracy, make_net, network_seed
-    from ..nn._snapshots import atomic_write_json
+    from ..nn import AccuracyRecorder, iterations_to_accuracy
 
     settings = resolve_settings("boosted_training", BOOSTED_SCALES, scale, options,
                                 _BOOST_OPTIONS)
@@ -322,37 +342,23 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
         random_state=random_state,
     )
     settings.update(data=what, n_train_used=len(Xtr), n_valid_used=len(Xte))
-    out_dir = None if settings["out_dir"] is None else Path(settings["out_dir"])
-    settings["network_seeds"] = [network_seed(random_state, i) for i in range(settings["n_seeds"])]
-    jobs = [(c, i) for i in range(settings["n_seeds"]) for c in settings["conditions"]]
-    curves = []
-    for condition, i in progress(jobs, verbose=verbose, desc="networks"):
-        seed = network_seed(random_state, i)
-        cache = None if out_dir is None else out_dir / f"curve_{condition}_{i:03d}.json"
-        if cache is not None and cache.is_file():
-            import json
 
-            curves.append(json.loads(cache.read_text()))
-            continue
+    def train(condition, seed):
         extra = {}
         if condition != "normal":
             extra["module__append_filters"] = _bank(condition, settings["n_append"], seed)
             extra["module__n_append"] = settings["n_append"]
         recorder = AccuracyRecorder(Xte, yte, every=settings["eval_every"])
-        net = make_net(
-            "M", settings["sizes"], max_iter=settings["max_iter"], lr=settings["lr"],
-            batch_size=settings["batch_size"], random_state=seed, device=settings["device"],
-            input_shape=tuple(Xtr.shape[1:]), callbacks=[("accuracy", recorder)], **extra,
-        )
+        net = _digit_net(settings, seed, Xtr, callbacks=[("accuracy", recorder)], **extra)
         t0 = time.perf_counter()
         net.fit(Xtr, ytr)
         rec = dict(net.callbacks_)["accuracy"]
-        curve = dict(condition=condition, seed=seed, iterations=list(rec.iterations_),
-                     accuracies=[float(a) for a in rec.accuracies_],
-                     train_time_s=time.perf_counter() - t0)
-        if cache is not None:
-            atomic_write_json(cache, curve)
-        curves.append(curve)
+        return dict(condition=condition, seed=seed, iterations=list(rec.iterations_),
+                    accuracies=[float(a) for a in rec.accuracies_],
+                    train_time_s=time.perf_counter() - t0)
+
+    curves = _per_condition(settings, random_state, verbose, "curve_{condition}_{i:03d}.json",
+                            train)
 
     thresholds = [float(t) for t in settings["thresholds"]]
     hits = {}
