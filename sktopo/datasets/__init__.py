@@ -8,11 +8,11 @@ with a train/test split take ``subset="train" | "test" | "all"``. They read loca
 download; a missing file raises ``FileNotFoundError`` naming the files and where to put them.
 """
 
-from ._base import DATA_HOME_ENV, as_nchw, get_data_home, resize_images
+from ._base import DATA_HOME_ENV, GRAY_WEIGHTS, as_nchw, get_data_home, resize_images
 from ._cifar import CIFAR10_CLASSES, load_cifar10
 from ._digits import load_digits_28
 from ._mnist import load_mnist, load_mnist_subset, read_idx
-from ._svhn import GRAY_WEIGHTS, load_svhn, to_mnist_format
+from ._svhn import load_svhn, to_mnist_format
 from ._synthetic import make_collection, make_filter_cloud
 
 __all__ = [

@@ -9,6 +9,10 @@ from sklearn.utils import Bunch
 #: Environment variable naming the default data home.
 DATA_HOME_ENV = "SKTOPO_DATA"
 
+#: Grayscale weights of R, G, B: ITU-R BT.601 luma, as MATLAB's rgb2gray and PIL's "L" mode use
+#: and the paper's grey CIFAR-10 and SVHN inputs. The one copy: :mod:`sktopo.nn` imports it too.
+GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)
+
 _SUBSETS = ("train", "test", "all")
 
 

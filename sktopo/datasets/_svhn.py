@@ -5,12 +5,17 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base import _bunch, _missing_files_error, _result, _search_dirs, resize_images, to_uint8
+from ._base import (
+    GRAY_WEIGHTS,
+    _bunch,
+    _missing_files_error,
+    _result,
+    _search_dirs,
+    resize_images,
+    to_uint8,
+)
 
 _SVHN_FILES = {"train": "train_32x32.mat", "test": "test_32x32.mat", "extra": "extra_32x32.mat"}
-
-#: ITU-R BT.601 luma weights (as MATLAB's rgb2gray and PIL's "L" mode use).
-GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)
 
 _DESCR = """SVHN cropped digits (Netzer et al. 2011), format 2.
 

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)
+from ..datasets import GRAY_WEIGHTS
 
 
 # --------------------------------------------------------------------------- input handling
