@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._io import atomic_savez
 from .._progress import progress
 from ._base import (
     _bunch,
@@ -343,16 +344,12 @@ def _cache_path(source, n_per_class, data_home):
 
 
 def _save_cache(fname, ident, splits, classes):
-    fname.parent.mkdir(parents=True, exist_ok=True)
     arrays = {"ident": np.array(ident), "classes": np.array(classes)}
     for split, (images, labels) in splits.items():
         arrays[f"images_{split}"] = images
         arrays[f"labels_{split}"] = labels
-    # Write to a temporary name then rename, so an interrupted run never leaves half a cache.
-    tmp = fname.with_name(fname.name + f".tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)
-    os.replace(tmp, fname)
+    # All or nothing, so an interrupted run never leaves half a cache.
+    atomic_savez(fname, arrays)
 
 
 def _load_cache(fname, ident):

@@ -128,8 +128,8 @@ def _per_condition(settings, random_state, verbose, cache_name, train):
     """
     import json
 
+    from .._io import atomic_write_json
     from ..nn import network_seed
-    from ..nn._snapshots import atomic_write_json
 
     out_dir = None if settings["out_dir"] is None else Path(settings["out_dir"])
     settings["network_seeds"] = [network_seed(random_state, i) for i in range(settings["n_seeds"])]
@@ -148,9 +148,9 @@ def _per_condition(settings, random_state, verbose, cache_name, train):
 
 
 def _accuracy(net, X, y):
-    from ..nn._snapshots import evaluate_accuracy
-
     import torch
+
+    from ..nn._snapshots import evaluate_accuracy
 
     return evaluate_accuracy(net.module_, torch.as_tensor(X), torch.as_tensor(y),
                              device=net.device)

@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from joblib import Parallel, delayed
-from skorch import NeuralNet
 from sklearn.base import clone
+from skorch import NeuralNet
 
+from .._io import atomic_savez, atomic_write_json
 from .._progress import progress
 from ._modules import ARCHITECTURES
-from ._snapshots import atomic_savez, atomic_write_json, evaluate_accuracy
+from ._snapshots import evaluate_accuracy
 from ._training import check_images, infer_input_shape, make_net, resolve_device
 
 

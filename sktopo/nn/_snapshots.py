@@ -1,9 +1,7 @@
 """Weights and validation accuracy during training: snapshot callbacks and their npz files."""
 
-import json
 import numbers
 import os
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
@@ -11,37 +9,9 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
+from .._io import atomic_savez
+
 _SEP = "@"
-
-
-def atomic_savez(path, arrays):
-    """Write ``arrays`` to ``path`` as an npz, all or nothing (temp file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_json(path, obj):
-    """Write ``obj`` as JSON to ``path``, all or nothing."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=1, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def evaluate_accuracy(module, X, y, *, batch_size=1024, device=None):
