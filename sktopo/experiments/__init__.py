@@ -2,15 +2,18 @@
 
 from ._analysis import CloudTopology, describe_cloud
 from ._analyze import analyze_weights
+from ._demo import DEMO_RECIPE, run_demo
 from ._registry import SCALES, run_experiment
 from ._result import ExperimentResult
 
 __all__ = [
     "CloudTopology",
+    "DEMO_RECIPE",
     "ExperimentResult",
     "SCALES",
     "analyze_weights",
     "describe_cloud",
+    "run_demo",
     "run_experiment",
 ]
 

@@ -1,5 +1,8 @@
 """A reproduced experiment's output: a table, figures, and the settings that made them."""
 
+import base64
+import html
+import io
 import json
 import os
 import shutil
@@ -70,6 +73,7 @@ class ExperimentResult:
                 fig.savefig(tmp / f"{stem}.png", dpi=dpi, bbox_inches="tight")
             for fname, text in self.extra_files.items():
                 (tmp / fname).write_text(text)
+            (tmp / "index.html").write_text(self.to_html(dpi=dpi))
             if folder.exists():
                 old = folder.with_name(f".{folder.name}-old")
                 if old.exists():
@@ -83,3 +87,50 @@ class ExperimentResult:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return folder
+
+    def to_html(self, *, dpi=120):
+        """A self-contained report page: summary, figures (inline PNG), settings, table, links."""
+
+        def rows(mapping):
+            return "".join(
+                f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_fmt(v))}</td></tr>"
+                for k, v in mapping.items()
+            )
+
+        images = []
+        for stem, fig in self.figures.items():
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+            data = base64.b64encode(buf.getvalue()).decode("ascii")
+            images.append(f'<figure><img alt="{html.escape(stem)}" src="data:image/png;base64,'
+                          f'{data}"><figcaption>{html.escape(stem)}.png</figcaption></figure>')
+        links = "".join(
+            f'<li><a href="{html.escape(f)}">{html.escape(f)}</a></li>'
+            for f in self.extra_files if f.endswith(".html")
+        )
+        table = self.table.head(200).to_html(index=False, float_format=lambda v: f"{v:.4g}")
+        return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>sktopo: {html.escape(self.name)}</title>
+<style>
+body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }}
+figure {{ display: inline-block; margin: 0.5em; vertical-align: top; }}
+img {{ max-width: 520px; }}
+</style></head><body>
+<h1>sktopo report: {html.escape(self.name)}</h1>
+<h2>Summary</h2><table>{rows(self.summary)}</table>
+{"<h2>Interactive pages</h2><ul>" + links + "</ul>" if links else ""}
+<h2>Figures</h2>{"".join(images)}
+<h2>Table</h2>{table}
+<h2>Settings</h2><table>{rows(self.settings)}</table>
+<p>Files beside this page: table.csv, summary.json, settings.json and one PNG per figure.</p>
+</body></html>
+"""
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(_jsonable(value))
+
