@@ -10,13 +10,13 @@ scikit-learn with the same kept set.
 
 import argparse
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 from scipy.spatial import cKDTree
 from sklearn.neighbors import NearestNeighbors
 
+from _timing import best_time as timed
 from sktopo.datasets import make_filter_cloud
 from sktopo.filters import density_filtration_indices, extract_spatial_filters, n_kept, normalize_filters
 
@@ -34,12 +34,6 @@ def clouds(n):
 
 def kept_from_scores(scores, p):
     return np.sort(np.argsort(scores, kind="stable")[: n_kept(len(scores), p)])
-
-
-def timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
 
 
 def main():

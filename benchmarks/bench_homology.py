@@ -12,23 +12,15 @@ Usage: python benchmarks/bench_homology.py [--quick]
 """
 
 import argparse
-import time
 
 import numpy as np
 from ripser import ripser
 
+from _timing import best_time as timed
 from sktopo.datasets import make_filter_cloud
 from sktopo.filters import density_filtration
 from sktopo.homology import lazy_witness_matrix, maxmin_landmarks, persistence_diagrams
 
-
-def timed(fn, repeat=1):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def max_h1(dgms):

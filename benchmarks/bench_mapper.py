@@ -18,17 +18,9 @@ import warnings
 import networkx as nx
 import numpy as np
 
+from _timing import best_time
 from sktopo.datasets import make_filter_cloud
 from sktopo.mapper import graph_cycle_rank, mapper_graph, nerve_betti1, pca_lens, vne_scale
-
-
-def best_time(fn, repeat):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def kmapper_graph(X, lens, clusterer, resolution=30, gain=3.0):
