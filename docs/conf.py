@@ -15,3 +15,8 @@ autosummary_generate = True
 numpydoc_show_class_members = False
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
+# scikit-learn's generated metadata-routing methods carry cross-references to its own docs.
+autodoc_default_options = {
+    "exclude-members": "set_fit_request, set_transform_request, set_score_request, "
+    "set_predict_request, get_metadata_routing",
+}
