@@ -86,11 +86,9 @@ def test_without_topology(mnist14):
     assert wt.filters_.shape == (12, 9) and wt.topology_ is None and wt.features_ is None
 
 
-def test_with_persistence_when_available(mnist14):
-    homology = pytest.importorskip("sktopo.homology")
-    Persistence = getattr(homology, "Persistence", None)
-    if Persistence is None:
-        pytest.skip("sktopo.homology.Persistence not available")
+def test_with_persistence(mnist14):
+    from sktopo.homology import Persistence
+
     Xtr, ytr, _, _ = mnist14
     topo = Pipeline([
         ("norm", PerCloud(FilterNormalizer())),
