@@ -4,6 +4,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .experiments._result import check_output_folder
+
 
 def _positive_int(text):
     value = int(text)
@@ -26,6 +28,7 @@ def _layer(text):
 def _cmd_demo(args):
     from .experiments import run_demo
 
+    check_output_folder(args.out)
     result = run_demo(
         n_networks=args.networks,
         iterations=args.iterations,
@@ -39,6 +42,7 @@ def _cmd_demo(args):
 def _cmd_analyze(args):
     from .experiments import analyze_weights
 
+    check_output_folder(args.out)
     result = analyze_weights(
         args.paths,
         layer=args.layer,
@@ -63,10 +67,19 @@ def _cmd_reproduce(args):
             first = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())
             print(f"{name:24s} {first}")
         return
-    options = dict(o.split("=", 1) for o in args.set)
+    options = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set expects KEY=VALUE, got {item!r}.")
+        if key in ("scale", "data_home", "random_state", "verbose"):
+            raise ValueError(f"--set {key}=... is a command-line option of its own; use that.")
+        options[key] = value
+    out = Path(args.out) / args.name if args.out else Path(f"sktopo-{args.name}")
+    check_output_folder(out)
     result = run_experiment(args.name, scale=args.scale, data_home=args.data_home, options=options,
                             random_state=args.seed, verbose=0 if args.quiet else 1)
-    folder = result.save(Path(args.out) / args.name if args.out else Path(f"sktopo-{args.name}"))
+    folder = result.save(out)
     _print_summary(result, folder)
 
 
@@ -139,7 +152,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (ValueError, FileNotFoundError, TypeError) as exc:
+    except (ValueError, TypeError, OSError, ImportError) as exc:
         print(f"sktopo {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -52,13 +52,27 @@ def test_reproduce_unknown_experiment(capsys):
     assert "Unknown experiment" in capsys.readouterr().err
 
 
-def test_report_folder_is_replaced_atomically(circle_checkpoint, tmp_path):
+def test_rerun_replaces_its_own_report_but_never_foreign_files(circle_checkpoint, tmp_path, capsys):
     out = tmp_path / "report"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
-    assert main(["--quiet", "analyze", str(circle_checkpoint), "--k", "10", "--out", str(out)]) == 0
-    assert not (out / "stale.txt").exists()
+    args = ["--quiet", "analyze", str(circle_checkpoint), "--k", "10", "--out", str(out)]
+    assert main(args) == 0
+    (out / "stale.txt").write_text("from the first run")
+    assert main(args) == 0  # an earlier report is replaced whole
+    assert not (out / "stale.txt").exists() and (out / "summary.json").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert (out.stat().st_mode & 0o777) != 0o700  # not left private by the temporary folder
+
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "code.py").write_text("keep me")
+    assert main(args[:-1] + [str(project)]) == 2
+    assert "not an sktopo report" in capsys.readouterr().err
+    assert (project / "src" / "code.py").read_text() == "keep me"
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me too")
+    assert main(args[:-1] + [str(a_file)]) == 2
+    assert a_file.read_text() == "keep me too"
 
 
 def test_reproduce_list_names_every_experiment(capsys):
@@ -80,3 +94,22 @@ def test_reproduce_rejects_unknown_option(capsys):
     assert main(["--quiet", "reproduce", "vgg_layers", "--scale", "tiny",
                  "--set", "no_such_knob=1"]) == 2
     assert "no_such_knob" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("item, message", [("foo", "KEY=VALUE"), ("scale=paper", "option of its own")])
+def test_reproduce_rejects_malformed_set(item, message, capsys):
+    assert main(["--quiet", "reproduce", "vgg_layers", "--set", item]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unreadable_weight_file_is_an_error_not_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.h5"
+    bad.write_bytes(b"not hdf5")
+    assert main(["--quiet", "analyze", str(bad), "--out", str(tmp_path / "r")]) == 2
+    assert "bad.h5" in capsys.readouterr().err
+
+
+def test_density_that_keeps_too_few_points_is_explained(circle_checkpoint, tmp_path, capsys):
+    assert main(["--quiet", "analyze", str(circle_checkpoint), "--p", "0.002",
+                 "--out", str(tmp_path / "r")]) == 2
+    assert "Raise p" in capsys.readouterr().err

@@ -103,6 +103,11 @@ def describe_cloud(
     k_used = min(k, len(alive) - 1)
     kept = alive[density_filtration_indices(X[alive], k_used, p)]
     cloud = X[kept]
+    if len(cloud) < 3:
+        raise ValueError(
+            f"rho({k_used}, {p}) keeps only {len(cloud)} of {len(alive)} filters; a barcode needs "
+            "at least 3 points. Raise p or pool more filters."
+        )
     landmarks = min(n_landmarks, len(cloud))
     diagram = persistence_diagrams(
         cloud, backend=backend, n_landmarks=landmarks, coeff=coeff, random_state=random_state

@@ -56,16 +56,24 @@ class ExperimentResult:
     extra_files: dict = field(default_factory=dict)
 
     def save(self, folder, *, dpi=120):
-        """Write ``table.csv``, ``summary.json``, ``settings.json``, one PNG per figure and the
-        extra files into ``folder``.
+        """Write ``table.csv``, ``summary.json``, ``settings.json``, one PNG per figure, the extra
+        files and an ``index.html`` page into ``folder``.
 
         Everything is written to a temporary folder beside the target first and moved into place
-        at the end, so an interrupted run never leaves a half-written report.
+        at the end, so an interrupted run never leaves a half-written report. An existing
+        ``folder`` is replaced only if it is empty or an earlier sktopo report; anything else is
+        refused before any work, so a mistyped ``--out`` never deletes a user's files.
         """
-        folder = Path(folder)
+        folder = Path(folder).expanduser().resolve()
+        check_output_folder(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        old = None
         try:
+            # mkdtemp makes the folder private (0700); give it the permissions of a normal mkdir.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)
             self.table.to_csv(tmp / "table.csv", index=False)
             (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary), indent=2))
             (tmp / "settings.json").write_text(json.dumps(_jsonable(self.settings), indent=2))
@@ -74,18 +82,19 @@ class ExperimentResult:
             for fname, text in self.extra_files.items():
                 (tmp / fname).write_text(text)
             (tmp / "index.html").write_text(self.to_html(dpi=dpi))
+            (tmp / _MARKER).write_text(f"{self.name}\n")
             if folder.exists():
-                old = folder.with_name(f".{folder.name}-old")
-                if old.exists():
-                    shutil.rmtree(old)
-                os.replace(folder, old)
-                os.replace(tmp, folder)
-                shutil.rmtree(old)
-            else:
-                os.replace(tmp, folder)
+                old = Path(tempfile.mkdtemp(prefix=f".{folder.name}-old-", dir=folder.parent))
+                os.replace(folder, old / "report")
+            os.replace(tmp, folder)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            if old is not None and not folder.exists() and (old / "report").exists():
+                os.replace(old / "report", folder)  # put the earlier report back
+                shutil.rmtree(old, ignore_errors=True)
             raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
         return folder
 
     def to_html(self, *, dpi=120):
@@ -127,6 +136,25 @@ img {{ max-width: 520px; }}
 <p>Files beside this page: table.csv, summary.json, settings.json and one PNG per figure.</p>
 </body></html>
 """
+
+
+#: File that marks a folder as an sktopo report, so a rerun may replace it.
+_MARKER = ".sktopo-report"
+
+
+def check_output_folder(folder):
+    """Raise ``ValueError`` unless ``folder`` is absent, empty, or an earlier sktopo report."""
+    folder = Path(folder).expanduser().resolve()
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is a file, not a folder; choose another output folder (--out).")
+    if (folder / _MARKER).exists() or not any(folder.iterdir()):
+        return
+    raise ValueError(
+        f"{folder} already exists and is not an sktopo report; choose a new output folder "
+        "(--out) so nothing in it is overwritten."
+    )
 
 
 def _fmt(value):

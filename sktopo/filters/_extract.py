@@ -81,13 +81,22 @@ def _layers_from_mapping(mapping, layout):
             name = re.sub(r"\.weight$", "", key)
             layers[name] = ConvLayer(name, _to_torch_layout(arr, layout))
     if not layers:
-        # Checkpoints often nest the state dict: {"state_dict": {...}} or {"model": {...}}.
-        nested = [v for v in mapping.values() if isinstance(v, dict)]
-        for sub in nested:
-            layers = _layers_from_mapping(sub, layout)
+        # Checkpoints often nest the state dict: {"state_dict": {...}} or {"model": {...}}. Look
+        # there first, and never in optimizer state, whose moments have kernel shapes too.
+        preferred = ("state_dict", "model_state_dict", "model", "net", "module")
+        keys = [k for k in preferred if isinstance(mapping.get(k), dict)]
+        keys += [k for k, v in mapping.items() if isinstance(v, dict) and k not in keys
+                 and "optim" not in str(k) and k not in ("state", "param_groups")]
+        for key in keys:
+            layers = _layers_from_mapping(mapping[key], layout)
             if layers:
                 break
     return layers
+
+
+def _natural_key(name):
+    """Sort key that orders ``conv2d_10`` after ``conv2d_2`` (HDF5 lists names alphabetically)."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
 def _layers_from_hdf5(path, layout):
@@ -97,16 +106,31 @@ def _layers_from_hdf5(path, layout):
         raise ImportError(
             f"Reading {path} needs h5py: pip install 'sktopo[hdf5]' (or pip install h5py)."
         ) from exc
-    found = OrderedDict()
-    with h5py.File(path, "r") as f:
+    import zipfile
 
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset) and obj.ndim == 4:
-                found[re.sub(r"/vars/0$|/kernel(:0)?$", "", name)] = np.asarray(obj)
+    found = {}
 
-        f.visititems(visit)
+    def visit(name, obj):
+        # Optimizer state (Adam moments, ...) has kernel-shaped arrays too: never a layer.
+        if isinstance(obj, h5py.Dataset) and obj.ndim == 4 and "optimizer" not in name.split("/")[0]:
+            found[re.sub(r"/vars/0$|/kernel(:0)?$", "", name)] = np.asarray(obj)
+
+    try:
+        if zipfile.is_zipfile(path):
+            # A Keras 3 `.keras` file is a zip archive holding `model.weights.h5`.
+            with zipfile.ZipFile(path) as archive, archive.open("model.weights.h5") as member:
+                import io
+
+                with h5py.File(io.BytesIO(member.read()), "r") as f:
+                    f.visititems(visit)
+        else:
+            with h5py.File(path, "r") as f:
+                f.visititems(visit)
+    except (OSError, KeyError) as exc:
+        raise ValueError(f"{path} is not a readable HDF5 weight file ({exc}).") from exc
     return OrderedDict(
-        (name, ConvLayer(name, _to_torch_layout(w, layout or "keras"))) for name, w in found.items()
+        (name, ConvLayer(name, _to_torch_layout(found[name], layout or "keras")))
+        for name in sorted(found, key=_natural_key)
     )
 
 
@@ -168,9 +192,9 @@ def conv_layers(source, *, layout=None):
         raise ValueError(f"layout must be one of {_LAYOUTS}; got {layout!r}.")
     import torch
 
-    if hasattr(source, "module_") or (
-        hasattr(source, "module") and type(source).__module__.startswith("skorch")
-    ):
+    from skorch import NeuralNet
+
+    if isinstance(source, NeuralNet):
         if not getattr(source, "initialized_", False):
             raise ValueError("The skorch net is not initialized; fit it (or call .initialize()) first.")
         source = source.module_
@@ -216,6 +240,8 @@ def _select_layer(layers, layer):
 
 
 def _one_source(source, layer, kernel_size, layout, source_id):
+    if isinstance(kernel_size, (int, np.integer)):
+        kernel_size = (int(kernel_size), int(kernel_size))
     conv = _select_layer(conv_layers(source, layout=layout), layer)
     w = np.asarray(conv.weight, dtype=np.float64)
     if kernel_size is not None and conv.kernel_size != tuple(kernel_size):
@@ -256,7 +282,7 @@ def extract_spatial_filters(
         the paper's ``N x`` notation.
     layer : int or str, default=1
         1-based index among the conv layers (the paper's superscript) or a layer name.
-    kernel_size : tuple of int or None, default=(3, 3)
+    kernel_size : int, tuple of int or None, default=(3, 3)
         Required kernel size; ``None`` accepts any.
     layout : {None, "torch", "keras"}, default=None
         Kernel layout of arrays (see :func:`conv_layers`).

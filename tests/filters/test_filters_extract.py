@@ -166,3 +166,63 @@ def test_vgg16_hdf5_keras_layout():
     row = prov.index[(prov.out_channel == o) & (prov.in_channel == i)][0]
     np.testing.assert_allclose(F[row], kernel[:, :, i, o].ravel())
     assert len([n for n in conv_layers(path) if n.startswith("block")]) == 13
+
+
+def _keras_like_h5(path, n_layers=12, with_optimizer=True):
+    h5py = pytest.importorskip("h5py")
+    with h5py.File(path, "w") as f:
+        for i in range(n_layers):
+            name = "conv2d" if i == 0 else f"conv2d_{i}"
+            f[f"model_weights/{name}/{name}/kernel:0"] = np.full((3, 3, 1, 2), float(i))
+            if with_optimizer:
+                f[f"optimizer_weights/Adam/{name}/kernel/m:0"] = np.zeros((3, 3, 1, 2))
+
+
+def test_hdf5_layers_in_network_order_without_optimizer_state(tmp_path):
+    path = tmp_path / "model.h5"
+    _keras_like_h5(path)
+    names = list(conv_layers(path))
+    assert len(names) == 12 and not any("optimizer" in n for n in names)
+    # conv2d_10 must not come before conv2d_2: layer 3 is conv2d_2, holding the value 2.
+    assert np.all(extract_spatial_filters(path, layer=3) == 2.0)
+    assert np.all(extract_spatial_filters(path, layer=12) == 11.0)
+
+
+def test_keras3_zip_archive(tmp_path):
+    import zipfile
+
+    inner = tmp_path / "model.weights.h5"
+    _keras_like_h5(inner, n_layers=2, with_optimizer=False)
+    archive = tmp_path / "model.keras"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(inner, "model.weights.h5")
+    assert np.all(extract_spatial_filters(archive, layer=2) == 1.0)
+
+
+def test_unreadable_hdf5_names_the_file(tmp_path):
+    bad = tmp_path / "bad.h5"
+    bad.write_bytes(b"not hdf5")
+    with pytest.raises(ValueError, match="bad.h5 is not a readable HDF5"):
+        extract_spatial_filters(bad)
+
+
+def test_nested_checkpoint_prefers_the_model_over_optimizer_moments(tmp_path):
+    net = small_net()
+    opt = torch.optim.Adam(net.parameters())
+    net(torch.zeros(1, 2, 8, 8)).sum().backward()
+    opt.step()
+    path = tmp_path / "ckpt.pt"
+    torch.save({"optimizer": opt.state_dict(), "model": net.state_dict()}, path)
+    np.testing.assert_array_equal(
+        extract_spatial_filters(path, layer=2), extract_spatial_filters(net, layer=2)
+    )
+
+
+def test_module_with_a_module_underscore_attribute_is_not_a_skorch_net():
+    net = small_net()
+    net.module_ = "not skorch"
+    assert extract_spatial_filters(net, layer=1).shape == (8, 9)
+
+
+def test_integer_kernel_size():
+    assert extract_spatial_filters(small_net(), layer=3, kernel_size=5).shape == (30, 25)
