@@ -358,6 +358,8 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
         self.layout = layout
 
     def _extract(self, X):
+        if isinstance(X, dict):
+            raise ValueError("X is a single state dict; pass a list of networks, e.g. [state_dict].")
         if isinstance(X, (str, os.PathLike)) or not hasattr(X, "__len__") or len(X) == 0:
             raise ValueError(
                 "X must be a non-empty list of networks (or of lists of networks to pool)."

@@ -226,3 +226,8 @@ def test_module_with_a_module_underscore_attribute_is_not_a_skorch_net():
 
 def test_integer_kernel_size():
     assert extract_spatial_filters(small_net(), layer=3, kernel_size=5).shape == (30, 25)
+
+
+def test_transformer_rejects_a_bare_state_dict():
+    with pytest.raises(ValueError, match="single state dict"):
+        SpatialFilterExtractor().fit_transform(small_net().state_dict())
