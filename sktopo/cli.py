@@ -25,25 +25,33 @@ def _layer(text):
     return int(text) if text.isdigit() else text
 
 
+def _run_and_report(out, run):
+    """Refuse an unusable output folder first, then run, save the report and print its summary."""
+    check_output_folder(out)
+    result = run()
+    folder = result.save(out)
+    print(f"Report written to {folder}/")
+    for key, value in result.summary.items():
+        if isinstance(value, float):
+            value = f"{value:.4g}"
+        print(f"  {key}: {value}")
+
+
 def _cmd_demo(args):
     from .experiments import run_demo
 
-    check_output_folder(args.out)
-    result = run_demo(
+    _run_and_report(args.out, lambda: run_demo(
         n_networks=args.networks,
         iterations=args.iterations,
         random_state=args.seed,
         verbose=0 if args.quiet else 1,
-    )
-    folder = result.save(args.out)
-    _print_summary(result, folder)
+    ))
 
 
 def _cmd_analyze(args):
     from .experiments import analyze_weights
 
-    check_output_folder(args.out)
-    result = analyze_weights(
+    _run_and_report(args.out, lambda: analyze_weights(
         args.paths,
         layer=args.layer,
         k=args.k,
@@ -54,9 +62,7 @@ def _cmd_analyze(args):
         gain=args.gain,
         random_state=args.seed,
         verbose=0 if args.quiet else 1,
-    )
-    folder = result.save(args.out)
-    _print_summary(result, folder)
+    ))
 
 
 def _cmd_reproduce(args):
@@ -76,19 +82,10 @@ def _cmd_reproduce(args):
             raise ValueError(f"--set {key}=... is a command-line option of its own; use that.")
         options[key] = value
     out = Path(args.out) / args.name if args.out else Path(f"sktopo-{args.name}")
-    check_output_folder(out)
-    result = run_experiment(args.name, scale=args.scale, data_home=args.data_home, options=options,
-                            random_state=args.seed, verbose=0 if args.quiet else 1)
-    folder = result.save(out)
-    _print_summary(result, folder)
-
-
-def _print_summary(result, folder):
-    print(f"Report written to {folder}/")
-    for key, value in result.summary.items():
-        if isinstance(value, float):
-            value = f"{value:.4g}"
-        print(f"  {key}: {value}")
+    _run_and_report(out, lambda: run_experiment(
+        args.name, scale=args.scale, data_home=args.data_home, options=options,
+        random_state=args.seed, verbose=0 if args.quiet else 1,
+    ))
 
 
 def build_parser():
