@@ -4,8 +4,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .experiments._result import check_output_folder
-
 
 def _positive_int(text):
     value = int(text)
@@ -27,6 +25,9 @@ def _layer(text):
 
 def _run_and_report(out, run):
     """Refuse an unusable output folder first, then run, save the report and print its summary."""
+    # Imported here, not at the top, so `sktopo --help` does not load the experiments package.
+    from .experiments._result import check_output_folder
+
     check_output_folder(out)
     result = run()
     folder = result.save(out)

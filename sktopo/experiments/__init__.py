@@ -1,10 +1,21 @@
 """The paper's experiments as functions returning tables and figures."""
 
-from ._analysis import CloudTopology, describe_cloud
-from ._analyze import analyze_weights
-from ._demo import DEMO_RECIPE, run_demo
-from ._registry import SCALES, run_experiment
-from ._result import ExperimentResult
+import importlib
+
+# Public name -> the submodule that defines it. Names are imported on first use, so
+# `import sktopo.experiments` (and the `sktopo` command line) does not pull in torch, skorch
+# and every experiment module.
+_LAZY = {
+    "CloudTopology": "._analysis",
+    "DEMO_RECIPE": "._demo",
+    "EXPERIMENTS": "._registered",
+    "ExperimentResult": "._result",
+    "SCALES": "._registry",
+    "analyze_weights": "._analyze",
+    "describe_cloud": "._analysis",
+    "run_demo": "._demo",
+    "run_experiment": "._registry",
+}
 
 __all__ = [
     "CloudTopology",
@@ -19,9 +30,14 @@ __all__ = [
 
 
 def __getattr__(name):
-    # `EXPERIMENTS` is built on first use so importing the package does not import every module.
-    if name == "EXPERIMENTS":
-        from ._registered import EXPERIMENTS
+    """Import a public name from its submodule on first access."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
-        return EXPERIMENTS
-    raise AttributeError(name)
+
+def __dir__():
+    """List the lazy names too, so tab completion and ``dir()`` show them."""
+    return sorted(set(globals()) | set(_LAZY))
