@@ -1,10 +1,30 @@
 """Input checks shared by the filter-level and collection-level estimators.
 
-DESIGN.md section 2: a *cloud* is a 2-D float array ``(n_points, n_features)``; a *collection* is a
-list of clouds (ragged) or a 3-D array ``(n_clouds, n_points, n_features)``.
+A *cloud* is a 2-D float array ``(n_points, n_features)``; a *collection* is a list of clouds
+(ragged) or a 3-D array ``(n_clouds, n_points, n_features)``.
 """
 
+import math
+from numbers import Integral, Real
+
 import numpy as np
+from sklearn import get_config
+
+from ._compat import Interval
+
+
+def _refuse_non_real(arr, name):
+    """Complex, boolean, string and object data would be cast silently (or fail obscurely)."""
+    if arr.dtype.kind == "c":
+        raise TypeError(
+            f"{name} holds complex numbers; spatial filters are real. Pass X.real if the "
+            "imaginary part is known to be zero."
+        )
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must hold real numbers; got dtype {arr.dtype}. Convert it with "
+            "np.asarray(X, dtype=float) if the values are numbers."
+        )
 
 
 def check_cloud(X, *, name="X", min_points=1, dtype=np.float64):
@@ -13,9 +33,11 @@ def check_cloud(X, *, name="X", min_points=1, dtype=np.float64):
     Raises a ``ValueError`` naming ``name`` for empty, non-2-D or non-finite input.
     """
     try:
-        arr = np.asarray(X, dtype=dtype)
-    except (TypeError, ValueError) as exc:
+        raw = X if isinstance(X, np.ndarray) else np.asarray(X)
+    except (TypeError, ValueError) as exc:  # ragged nested lists
         raise TypeError(f"{name} must be a 2-D array of numbers; got {type(X).__name__}.") from exc
+    _refuse_non_real(raw, name)
+    arr = raw.astype(dtype, copy=False)
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array (n_points, n_features); got shape {arr.shape}. "
@@ -28,7 +50,7 @@ def check_cloud(X, *, name="X", min_points=1, dtype=np.float64):
         )
     if arr.shape[1] == 0:
         raise ValueError(f"{name} has 0 features; a spatial filter has kh*kw >= 1 weights.")
-    if not np.isfinite(arr).all():
+    if not get_config()["assume_finite"] and not np.isfinite(arr).all():
         bad = int((~np.isfinite(arr)).any(axis=1).sum())
         raise ValueError(
             f"{name} contains NaN or infinite values in {bad} row(s); "
@@ -91,3 +113,49 @@ def collection_tags(tags, *, requires_fit=True):
     tags.input_tags.three_d_array = True
     tags.requires_fit = requires_fit
     return tags
+
+
+def resolve_count(value, n_points, *, name, at_most, fix):
+    """A count given as an integer or as a fraction of the cloud, checked against the cloud.
+
+    The one home of the data-dependent size checks (``k`` of the density estimate, landmarks):
+    an integer must satisfy ``1 <= value <= at_most``, else a ``ValueError`` names the fix; a
+    float in (0, 1) means that fraction of ``n_points``, rounded, kept within ``[1, at_most]``.
+
+    Parameters
+    ----------
+    value : int or float
+        The count, or a fraction of the cloud in (0, 1).
+    n_points : int
+        Points in the cloud.
+    name : str
+        Parameter name used in messages.
+    at_most : int
+        Largest count the cloud allows.
+    fix : str
+        What the user can do when an integer does not fit.
+
+    Returns
+    -------
+    count : int
+    """
+    if isinstance(value, Real) and not isinstance(value, (Integral, bool)):
+        if not 0 < value < 1:
+            raise ValueError(
+                f"{name}={value!r}: a float {name} is a fraction of the cloud and must lie in "
+                "(0, 1); pass an integer for an absolute count."
+            )
+        return int(min(at_most, max(1, math.floor(value * n_points + 0.5))))
+    if value > at_most:
+        raise ValueError(
+            f"{name}={value} does not fit a cloud of {n_points} points (at most {at_most}). "
+            f"{fix} Or give {name} as a fraction of the cloud, e.g. {name}=0.1."
+        )
+    return int(value)
+
+
+class Number(Interval):
+    """scikit-learn's ``Interval`` constraint, refusing booleans: ``True`` is not a count."""
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)

@@ -7,6 +7,7 @@ from ._density import (
     density_filtration_indices,
     kth_neighbor_distances,
     n_kept,
+    resolve_k,
 )
 from ._extract import SpatialFilterExtractor, conv_layers, extract_spatial_filters
 from ._idealized import (
@@ -20,10 +21,11 @@ from ._idealized import (
     secondary_circles,
     three_circle_model,
 )
-from ._normalize import FilterNormalizer, dead_filter_mask, normalize_filters
+from ._normalize import CloudNormalizer, FilterNormalizer, dead_filter_mask, normalize_filters
 from ._per_cloud import PerCloud
 
 __all__ = [
+    "CloudNormalizer",
     "DensityFiltration",
     "FilterNormalizer",
     "KNNDensity",
@@ -43,6 +45,7 @@ __all__ = [
     "n_kept",
     "normalize_filters",
     "primary_circle",
+    "resolve_k",
     "sample_klein_bottle",
     "secondary_circles",
     "three_circle_model",

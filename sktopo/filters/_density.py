@@ -1,13 +1,14 @@
 """k-nearest-neighbour density scores and the density filtration rho(k, p, X)."""
 
 import math
+import warnings
 
 import numpy as np
 from scipy.spatial import cKDTree
-from sklearn.base import BaseEstimator, TransformerMixin
 
-from .._compat import check_is_fitted, Integral, Interval, Real, validate_data
-from .._validation import check_cloud, check_collection, collection_tags
+from .._compat import Integral, Real, RealNotInt, validate_params
+from .._validation import Number, check_cloud, resolve_count
+from ..base import CollectionTransformer
 
 # The exact query is run only for the points that can still be among the densest; a sample of this
 # many points estimates the cut-off radius first (the result never depends on the sample).
@@ -15,18 +16,34 @@ _PILOT_SIZE = 2000
 _SMALL_CLOUD = 5000
 
 
+#: Shared by the functions and the estimators, so both give the same error for the same mistake.
+K_CONSTRAINT = [
+    Number(Integral, 1, None, closed="left"),
+    Number(RealNotInt, 0, 1, closed="neither"),
+]
+P_CONSTRAINT = [Number(Real, 0, 1, closed="right")]
+N_JOBS_CONSTRAINT = [Integral, None]
+
+
 def _workers(n_jobs):
     return 1 if n_jobs is None else int(n_jobs)
 
 
-def _check_k(k, n_points):
-    if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive integer; got {k!r}.")
-    if k >= n_points:
+def resolve_k(k, n_points):
+    """The neighbour rank used on a cloud of ``n_points``: ``k`` itself, or a fraction of it.
+
+    An integer ``k`` must be below ``n_points`` (a point has ``n_points - 1`` neighbours); a float
+    in (0, 1) means ``round(k * n_points)``, kept within ``[1, n_points - 1]``.
+    """
+    if n_points < 2:
         raise ValueError(
-            f"k={k} needs at least k+1={k + 1} points, but the cloud has {n_points}. "
-            f"Choose k <= {n_points - 1} or pool more filters (more networks or layers)."
+            f"A k-NN density needs at least 2 points; the cloud has {n_points}. Pool more "
+            "filters (more networks or layers)."
         )
+    return resolve_count(
+        k, n_points, name="k", at_most=n_points - 1,
+        fix="Choose a smaller k or pool more filters (more networks or layers).",
+    )
 
 
 def _check_p(p):
@@ -40,6 +57,10 @@ def n_kept(n_points, p):
     return max(1, min(n_points, math.floor(p * n_points + 0.5)))
 
 
+@validate_params(
+    {"X": ["array-like"], "k": K_CONSTRAINT, "n_jobs": N_JOBS_CONSTRAINT},
+    prefer_skip_nested_validation=True,
+)
 def kth_neighbor_distances(X, k, *, n_jobs=None):
     """Distance from every point to its ``k``-th nearest *other* point.
 
@@ -50,8 +71,9 @@ def kth_neighbor_distances(X, k, *, n_jobs=None):
     ----------
     X : array-like of shape (n_points, n_features)
         The point cloud.
-    k : int
-        Neighbour rank, ``1 <= k < n_points``.
+    k : int or float
+        Neighbour rank, ``1 <= k < n_points``; a float in (0, 1) is a fraction of the cloud
+        (see :func:`resolve_k`).
     n_jobs : int, default=None
         Threads for the k-d tree queries; ``None`` means 1, ``-1`` all cores.
 
@@ -66,7 +88,7 @@ def kth_neighbor_distances(X, k, *, n_jobs=None):
     [1.0, 1.0, 2.0]
     """
     X = check_cloud(X)
-    _check_k(k, len(X))
+    k = resolve_k(k, len(X))
     return _ordered_query(cKDTree(X), X, k, _workers(n_jobs))
 
 
@@ -84,6 +106,10 @@ def _ordered_query(tree, X, k, workers, bound=np.inf):
     return scores
 
 
+@validate_params(
+    {"X": ["array-like"], "k": K_CONSTRAINT, "p": P_CONSTRAINT, "n_jobs": N_JOBS_CONSTRAINT},
+    prefer_skip_nested_validation=True,
+)
 def density_filtration_indices(X, k, p, *, n_jobs=None):
     r"""Indices of the points kept by the density filtration :math:`\rho(k, p, X)`.
 
@@ -99,8 +125,9 @@ def density_filtration_indices(X, k, p, *, n_jobs=None):
     ----------
     X : array-like of shape (n_points, n_features)
         The point cloud.
-    k : int
-        Neighbour rank, ``1 <= k < n_points``.
+    k : int or float
+        Neighbour rank, ``1 <= k < n_points``; a float in (0, 1) is a fraction of the cloud
+        (see :func:`resolve_k`).
     p : float
         Fraction of points to keep, in (0, 1].
     n_jobs : int, default=None
@@ -124,7 +151,7 @@ def density_filtration_indices(X, k, p, *, n_jobs=None):
     """
     X = check_cloud(X)
     n = len(X)
-    _check_k(k, n)
+    k = resolve_k(k, n)
     m = n_kept(n, p)
     if m == n:
         return np.arange(n)
@@ -149,6 +176,11 @@ def density_filtration_indices(X, k, p, *, n_jobs=None):
         q = min(1.0, q + 0.1)
 
 
+@validate_params(
+    {"X": ["array-like"], "k": K_CONSTRAINT, "p": P_CONSTRAINT, "n_jobs": N_JOBS_CONSTRAINT,
+     "return_indices": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def density_filtration(X, k, p, *, n_jobs=None, return_indices=False):
     r"""Keep the fraction ``p`` of densest points: :math:`\rho(k, p, X)`.
 
@@ -156,8 +188,8 @@ def density_filtration(X, k, p, *, n_jobs=None, return_indices=False):
     ----------
     X : array-like of shape (n_points, n_features)
         The point cloud (mean-centred and normalised filters, as in the paper).
-    k : int
-        Neighbour rank of the density estimate.
+    k : int or float
+        Neighbour rank of the density estimate, or a fraction of the cloud in (0, 1).
     p : float
         Fraction of points to keep, in (0, 1].
     n_jobs : int, default=None
@@ -183,124 +215,148 @@ def density_filtration(X, k, p, *, n_jobs=None, return_indices=False):
     return (X[idx], idx) if return_indices else X[idx]
 
 
-class KNNDensity(TransformerMixin, BaseEstimator):
-    """k-th-nearest-neighbour distance of every filter within its cloud (filter level, 2-D).
+def _warn_zero_rows(cloud, index):
+    """All-zero rows are what normalisation makes of dead filters; they ruin a density ranking."""
+    zero = int((~cloud.any(axis=1)).sum())
+    if zero > 1:
+        warnings.warn(
+            f"Cloud {index} has {zero} all-zero rows (dead filters after normalisation?). A k-NN "
+            "density ranks them as the densest points of the cloud. Drop them first: "
+            "CloudNormalizer (or make_topology_pipeline) removes dead filters.",
+            UserWarning,
+            stacklevel=4,
+        )
 
-    ``transform(X)`` returns one column: the distance from each row of ``X`` to its ``k``-th
-    nearest other row *of the same X*. The score is a property of a point within a cloud, so it is
-    stateless; scoring a subset of a cloud gives different numbers than scoring the whole.
+
+class KNNDensity(CollectionTransformer):
+    """k-th-nearest-neighbour distance of every filter within its cloud (collection level).
+
+    ``transform(X)`` returns, for every cloud of the collection, an ``(n_points_i, 1)`` array:
+    the distance from each point to its ``k``-th nearest other point *of the same cloud*.
+
+    Why the collection level: the score of a point depends on every other point of its cloud,
+    so it is not a row-wise (filter-level) transform; scoring a subset of a cloud, or a cloud
+    after fitting on another one, gives different numbers. Keeping one cloud per sample makes
+    that explicit and lets the step sit beside :class:`DensityFiltration` in a Pipeline.
 
     Parameters
     ----------
-    k : int, default=15
-        Neighbour rank.
+    k : int or float, default=15
+        Neighbour rank, or a fraction of each cloud in (0, 1).
     n_jobs : int, default=None
-        Threads for the k-d tree queries; ``None`` means 1.
+        Clouds processed in parallel (joblib); a single cloud uses that many threads in its
+        k-d tree query. ``None`` means 1.
 
     Attributes
     ----------
     n_features_in_ : int
-        Number of features seen in :meth:`fit`.
+        Point dimension, when every cloud of the fitted collection has the same.
+    k_ : ndarray of int, shape (n_samples,)
+        Neighbour rank used on each cloud seen in :meth:`fit`.
 
     See Also
     --------
-    kth_neighbor_distances : The function this wraps.
+    kth_neighbor_distances : The function for one cloud.
     DensityFiltration : Keep the densest fraction of each cloud of a collection.
 
     Examples
     --------
     >>> from sktopo.filters import KNNDensity
-    >>> KNNDensity(k=1).fit_transform([[0.], [1.], [3.]]).ravel().tolist()
-    [1.0, 1.0, 2.0]
+    >>> [s.ravel().tolist() for s in KNNDensity(k=1).fit_transform([[[0.], [1.], [3.]]])]
+    [[1.0, 1.0, 2.0]]
     """
 
-    _parameter_constraints = {
-        "k": [Interval(Integral, 1, None, closed="left")],
-        "n_jobs": [Integral, None],
-    }
+    _requires_fit = False
+    _parameter_constraints = {"k": K_CONSTRAINT, "n_jobs": N_JOBS_CONSTRAINT}
 
     def __init__(self, k=15, n_jobs=None):
         self.k = k
         self.n_jobs = n_jobs
 
-    def fit(self, X, y=None):
-        """Validate ``X``; nothing is learned."""
-        self._validate_params()
-        validate_data(self, X, dtype=np.float64)
-        return self
+    def _transform_one(self, cloud, random_state):
+        k = resolve_k(self.k, len(cloud))
+        return kth_neighbor_distances(cloud, k, n_jobs=self._inner_n_jobs)[:, None], k
 
-    def transform(self, X):
-        """Return the ``k``-th neighbour distances as an ``(n_points, 1)`` array."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return kth_neighbor_distances(X, self.k, n_jobs=self.n_jobs)[:, None]
+    def _remember(self, samples, results):
+        self.k_ = np.array([k for _, k in results], dtype=np.int64)
+
+    def _combine(self, results):
+        return [scores for scores, _ in results]
 
     def get_feature_names_out(self, input_features=None):
-        """One output column, ``knn_distance_k{k}``."""
-        return np.asarray([f"knn_distance_k{self.k}"], dtype=object)
+        """One output column per cloud, ``knn_distance``."""
+        return np.asarray(["knn_distance"], dtype=object)
 
 
-class DensityFiltration(TransformerMixin, BaseEstimator):
+class DensityFiltration(CollectionTransformer):
     r"""The density filtration :math:`\rho(k, p)` on every cloud of a collection.
 
     Collection level: ``X`` is a list of clouds (or a 3-D array) and ``transform`` returns a list
     of the same length, cloud ``i`` reduced to its fraction ``p`` of densest points (see
-    :func:`density_filtration`). Stateless, so ``fit`` only checks parameters.
+    :func:`density_filtration`). Stateless, so ``fit`` only records what was kept.
+
+    Give it *normalised, live* filters (:class:`CloudNormalizer` drops the dead ones): several
+    all-zero rows would be ranked as the densest points, and a warning says so.
 
     Parameters
     ----------
-    k : int, default=15
-        Neighbour rank of the density estimate.
+    k : int or float, default=15
+        Neighbour rank of the density estimate. An integer must be below every cloud's size (an
+        error names the fix otherwise); a float in (0, 1) is a fraction of each cloud, e.g.
+        ``k=0.01`` for the paper's ``rho(100, p)`` on about 10,000 filters.
     p : float, default=0.3
         Fraction of points kept, in (0, 1].
     n_jobs : int, default=None
-        Threads for the k-d tree queries; ``None`` means 1.
+        Clouds processed in parallel (joblib); a single cloud uses that many threads in its
+        k-d tree queries. ``None`` means 1.
 
     Attributes
     ----------
+    n_features_in_ : int
+        Point dimension, when every cloud of the fitted collection has the same.
     kept_indices_ : list of ndarray
         Row indices kept in each cloud by the last call to :meth:`fit` (so a point can be traced
         back to its network through the extraction's provenance).
+    k_ : ndarray of int, shape (n_samples,)
+        Neighbour rank used on each cloud (``k`` itself, or the fraction resolved).
+
+    See Also
+    --------
+    density_filtration : The function for one cloud.
+    CloudNormalizer : The step before: normalise and drop dead filters.
 
     Examples
     --------
     >>> import numpy as np
     >>> from sktopo.filters import DensityFiltration
-    >>> clouds = [np.random.default_rng(0).normal(size=(50, 9)), np.ones((20, 9))]
+    >>> rng = np.random.default_rng(0)
+    >>> clouds = [rng.normal(size=(50, 9)), rng.normal(size=(20, 9))]
     >>> [c.shape for c in DensityFiltration(k=5, p=0.2).fit_transform(clouds)]
     [(10, 9), (4, 9)]
     """
 
-    _parameter_constraints = {
-        "k": [Interval(Integral, 1, None, closed="left")],
-        "p": [Interval(Real, 0, 1, closed="right")],
-        "n_jobs": [Integral, None],
-    }
+    _requires_fit = False
+    _parameter_constraints = {"k": K_CONSTRAINT, "p": P_CONSTRAINT, "n_jobs": N_JOBS_CONSTRAINT}
 
     def __init__(self, k=15, p=0.3, n_jobs=None):
         self.k = k
         self.p = p
         self.n_jobs = n_jobs
 
-    def fit(self, X, y=None):
-        """Check parameters and record the kept indices of each cloud of ``X``."""
-        self.fit_transform(X)
-        return self
+    def _validate_collection(self, X):
+        clouds = super()._validate_collection(X)
+        for i, cloud in enumerate(clouds):
+            _warn_zero_rows(cloud, i)
+        return clouds
 
-    def transform(self, X):
-        """Return the list of filtered clouds."""
-        self._validate_params()
-        clouds = check_collection(X, same_dim=False)
-        return [c[density_filtration_indices(c, self.k, self.p, n_jobs=self.n_jobs)] for c in clouds]
+    def _transform_one(self, cloud, random_state):
+        k = resolve_k(self.k, len(cloud))
+        kept = density_filtration_indices(cloud, k, self.p, n_jobs=self._inner_n_jobs)
+        return cloud[kept], kept, k
 
-    def fit_transform(self, X, y=None):
-        """Fit and transform in one pass over the data."""
-        self._validate_params()
-        clouds = check_collection(X, same_dim=False)
-        self.kept_indices_ = [
-            density_filtration_indices(c, self.k, self.p, n_jobs=self.n_jobs) for c in clouds
-        ]
-        return [c[i] for c, i in zip(clouds, self.kept_indices_)]
+    def _remember(self, samples, results):
+        self.kept_indices_ = [kept for _, kept, _ in results]
+        self.k_ = np.array([k for _, _, k in results], dtype=np.int64)
 
-    def __sklearn_tags__(self):
-        return collection_tags(super().__sklearn_tags__(), requires_fit=False)
+    def _combine(self, results):
+        return [cloud for cloud, _, _ in results]

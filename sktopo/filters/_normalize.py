@@ -3,8 +3,9 @@
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
-from .._compat import check_is_fitted, Interval, Real, validate_data
-from .._validation import check_cloud
+from .._compat import check_is_fitted, Real, validate_data
+from .._validation import Number, check_cloud
+from ..base import CollectionTransformer
 
 
 def dead_filter_mask(X, *, rtol=1e-6, atol=0.0):
@@ -126,8 +127,8 @@ class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "rtol": [Interval(Real, 0, None, closed="left")],
-        "atol": [Interval(Real, 0, None, closed="left")],
+        "rtol": [Number(Real, 0, None, closed="left")],
+        "atol": [Number(Real, 0, None, closed="left")],
     }
 
     def __init__(self, rtol=1e-6, atol=0.0):
@@ -147,3 +148,79 @@ class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return normalize_filters(X, rtol=self.rtol, atol=self.atol)
+
+
+class CloudNormalizer(CollectionTransformer):
+    """Mean-centre and normalise every cloud of a collection, dropping its dead filters.
+
+    Collection level: ``X`` is a list of raw filter clouds (or a 3-D array) and ``transform``
+    returns one cloud per input cloud, each row mean-centred and scaled to unit norm
+    (:func:`normalize_filters`) with the dead (near-constant) rows removed. Removing them is the
+    point: a dead filter has no direction, and kept as a zero row it would sit at the centre of
+    the sphere where a k-NN density estimate ranks a group of them as the densest points of the
+    cloud, hiding the shape of the live filters. Stateless: ``fit`` records what was dropped.
+
+    Parameters
+    ----------
+    rtol : float, default=1e-6
+        Relative tolerance for dead filters (see :func:`dead_filter_mask`).
+    atol : float, default=0.0
+        Absolute tolerance for dead filters.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Weights per filter, when every cloud of the fitted collection has the same number.
+    dead_masks_ : list of ndarray of bool
+        Dead rows of each cloud seen in :meth:`fit`.
+    kept_indices_ : list of ndarray of int
+        Rows of each input cloud that were kept (the live filters), so a point can be traced
+        back to its network.
+    n_dead_ : ndarray of int, shape (n_samples,)
+        Dead filters dropped from each cloud.
+
+    See Also
+    --------
+    normalize_filters : The function for one cloud (keeps dead rows as zeros).
+    FilterNormalizer : The filter-level transformer (rows kept, so dead rows stay as zeros).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.filters import CloudNormalizer
+    >>> clouds = [np.array([[1., 2., 3.], [5., 5., 5.]]), np.array([[0., 1., 0.]])]
+    >>> norm = CloudNormalizer()
+    >>> [c.shape for c in norm.fit_transform(clouds)], norm.n_dead_.tolist()
+    ([(1, 3), (1, 3)], [1, 0])
+    """
+
+    _requires_fit = False
+    _parameter_constraints = {
+        "rtol": [Number(Real, 0, None, closed="left")],
+        "atol": [Number(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, rtol=1e-6, atol=0.0):
+        self.rtol = rtol
+        self.atol = atol
+
+    def _transform_one(self, cloud, random_state):
+        normalized, dead = normalize_filters(cloud, rtol=self.rtol, atol=self.atol,
+                                             return_dead=True)
+        alive = np.flatnonzero(~dead)
+        return normalized[alive], dead
+
+    def _remember(self, samples, results):
+        self.dead_masks_ = [dead for _, dead in results]
+        self.kept_indices_ = [np.flatnonzero(~dead) for dead in self.dead_masks_]
+        self.n_dead_ = np.array([int(dead.sum()) for dead in self.dead_masks_], dtype=np.int64)
+
+    def _combine(self, results):
+        for i, (cloud, dead) in enumerate(results):
+            if len(cloud) == 0:
+                raise ValueError(
+                    f"Every one of the {len(dead)} filters of cloud {i} is dead (constant); "
+                    "there is no shape to analyse. Check the layer (an untrained or pruned "
+                    "layer?) or loosen rtol/atol."
+                )
+        return [cloud for cloud, _ in results]

@@ -1,11 +1,12 @@
 """Lift a filter-level (2-D) transformer to the collection level."""
 
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.base import clone
 
-from .._validation import check_collection, collection_tags
+from .._compat import HasMethods, fit_context
+from ..base import CollectionTransformer
 
 
-class PerCloud(TransformerMixin, BaseEstimator):
+class PerCloud(CollectionTransformer):
     """Apply a 2-D transformer to every cloud of a collection (collection level).
 
     A clone of ``transformer`` is fitted on each cloud and transforms it, so row-wise steps such
@@ -31,28 +32,32 @@ class PerCloud(TransformerMixin, BaseEstimator):
     [(2, 9), (3, 9)]
     """
 
+    _requires_fit = False
+    _parameter_constraints = {"transformer": [HasMethods(["fit_transform"])]}
+
     def __init__(self, transformer):
         self.transformer = transformer
 
+    # The wrapped transformer is the user's object: its parameters are validated when it fits.
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
-        """Fit one clone of ``transformer`` per cloud."""
-        self.fit_transform(X)
+        """Fit a clone of ``transformer`` on every cloud of ``X``."""
+        self._fit_transform(X)
         return self
 
+    @fit_context(prefer_skip_nested_validation=False)
     def fit_transform(self, X, y=None):
         """Fit a clone per cloud and return the transformed clouds."""
-        clouds = check_collection(X, same_dim=False)
-        self.transformers_ = [clone(self.transformer) for _ in clouds]
-        return [t.fit_transform(c) for t, c in zip(self.transformers_, clouds)]
+        return self._fit_transform(X)
 
-    def transform(self, X):
-        """Transform each cloud with a fresh clone fitted on that cloud.
+    def _transform_one(self, cloud, random_state):
+        # Every cloud is its own sample, so nothing learned on one cloud applies to another:
+        # a fresh clone is fitted on each, in transform as in fit.
+        fitted = clone(self.transformer)
+        return fitted, fitted.fit_transform(cloud)
 
-        Every cloud is its own sample, so nothing learned on the training clouds applies to new
-        ones; refitting per cloud is the point.
-        """
-        clouds = check_collection(X, same_dim=False)
-        return [clone(self.transformer).fit_transform(c) for c in clouds]
+    def _remember(self, samples, results):
+        self.transformers_ = [fitted for fitted, _ in results]
 
-    def __sklearn_tags__(self):
-        return collection_tags(super().__sklearn_tags__(), requires_fit=False)
+    def _combine(self, results):
+        return [out for _, out in results]

@@ -3,10 +3,18 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 
-from .._compat import Interval, Real, check_is_fitted
+from .._compat import Real, StrOptions, check_is_fitted, validate_params
+from .._validation import Number
+from ..base import CollectionTransformer
 from ._diagrams import check_padded
+
+#: Bars longer than this (in the filtration's units) count as "long": the threshold of the
+#: ``n_significant`` features and of every report's ``n_long_h1_bars``. It is set for the lazy
+#: witness barcode of normalised 3x3 filters (the default persistence backend), where noise bars
+#: stay below about 0.1 and the primary circle's bar is 0.3 or more; exact and landmark Rips
+#: barcodes are on a larger scale (see the user guide), so pass ``min_lifetime`` for them.
+LONG_BAR_LIFETIME = 0.15
 
 FEATURES = (
     "max_lifetime",
@@ -40,13 +48,28 @@ def _check_same_layout(diagrams):
         )
 
 
+#: Shared by :func:`diagram_features` and :class:`DiagramFeatures`.
+FEATURE_CONSTRAINTS = {
+    "homology_dimensions": ["array-like", None],
+    "features": ["array-like", StrOptions(set(FEATURES))],
+    "top_k": [Number(Integral, 1, None, closed="left")],
+    "min_lifetime": [Number(Real, 0, None, closed="left")],
+    "betti_scales": ["array-like"],
+    "infinity": [Number(Real, None, None, closed="neither"), None],
+}
+
+
+@validate_params(
+    {"diagrams": ["array-like"], **FEATURE_CONSTRAINTS, "return_names": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def diagram_features(
     diagrams,
     *,
     homology_dimensions=None,
     features=FEATURES,
     top_k=3,
-    min_lifetime=0.1,
+    min_lifetime=LONG_BAR_LIFETIME,
     betti_scales=(),
     infinity=None,
     return_names=False,
@@ -83,8 +106,9 @@ def diagram_features(
         ``"n_above_gap"``, ``"total_persistence"``, ``"entropy"``, ``"betti"``, in output order.
     top_k : int, default=3
         Lifetimes reported by ``"top_lifetimes"``.
-    min_lifetime : float, default=0.1
-        Threshold of ``"n_significant"``, in filtration units.
+    min_lifetime : float, default=LONG_BAR_LIFETIME
+        Threshold of ``"n_significant"``, in filtration units (0.15, set for the lazy witness
+        barcode; see :data:`LONG_BAR_LIFETIME`).
     betti_scales : sequence of float, default=()
         Scales of the ``"betti"`` group (no columns when empty).
     infinity : float or None, default=None
@@ -178,7 +202,7 @@ def diagram_features(
     return (F, names) if return_names else F
 
 
-class DiagramFeatures(TransformerMixin, BaseEstimator):
+class DiagramFeatures(CollectionTransformer, auto_wrap_output_keys=("transform",)):
     """Feature vectors from padded persistence diagrams (collection level).
 
     Input: the padded diagrams of :class:`Persistence`, shape ``(n_samples, n_pairs, 3)``;
@@ -194,8 +218,8 @@ class DiagramFeatures(TransformerMixin, BaseEstimator):
         Feature groups, see :func:`diagram_features`.
     top_k : int, default=3
         Lifetimes of the ``"top_lifetimes"`` group.
-    min_lifetime : float, default=0.1
-        Threshold of the ``"n_significant"`` group.
+    min_lifetime : float, default=LONG_BAR_LIFETIME
+        Threshold of the ``"n_significant"`` group (0.15, set for the lazy witness barcode).
     betti_scales : sequence of float, default=()
         Scales of the ``"betti"`` group.
     infinity : float or None, default=None
@@ -222,21 +246,14 @@ class DiagramFeatures(TransformerMixin, BaseEstimator):
     [[0.0, 0.8], [0.0, 0.0]]
     """
 
-    _parameter_constraints = {
-        "homology_dimensions": ["array-like", None],
-        "features": ["array-like"],
-        "top_k": [Interval(Integral, 1, None, closed="left")],
-        "min_lifetime": [Interval(Real, 0, None, closed="left")],
-        "betti_scales": ["array-like"],
-        "infinity": [Interval(Real, None, None, closed="neither"), None],
-    }
+    _parameter_constraints = FEATURE_CONSTRAINTS
 
     def __init__(
         self,
         homology_dimensions=None,
         features=FEATURES,
         top_k=3,
-        min_lifetime=0.1,
+        min_lifetime=LONG_BAR_LIFETIME,
         betti_scales=(),
         infinity=None,
     ):
@@ -254,33 +271,39 @@ class DiagramFeatures(TransformerMixin, BaseEstimator):
             betti_scales=list(self.betti_scales), infinity=self.infinity,
         )
 
-    def fit(self, X, y=None):
-        """Record the homology dimensions and the output names."""
-        self._validate_params()
+    def _validate_collection(self, X):
         X = check_padded(X, "X")
         _check_same_layout(X)
+        return X
+
+    def _fit_transform(self, X):
+        X = self._validate_collection(X)
         if self.homology_dimensions is None:
             self.homology_dimensions_ = sorted({int(q) for q in np.unique(X[0, :, 2])})
         else:
             self.homology_dimensions_ = [int(q) for q in self.homology_dimensions]
-        _, self.feature_names_out_ = diagram_features(X, return_names=True, **self._kwargs())
-        return self
+        F, self.feature_names_out_ = diagram_features(X, return_names=True, **self._kwargs())
+        return F
 
     def transform(self, X):
-        """Return the ``(n_samples, n_features)`` feature matrix."""
+        """Return the ``(n_samples, n_features)`` feature matrix.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pairs, 3)
+            Padded diagrams.
+
+        Returns
+        -------
+        F : ndarray of shape (n_samples, n_features)
+        """
         check_is_fitted(self)
-        return diagram_features(X, **self._kwargs())
+        return diagram_features(self._validate_collection(X), **self._kwargs())
 
     def get_feature_names_out(self, input_features=None):
         """Names such as ``max_lifetime_h1``, ``lifetime_2_h1``, ``entropy_h0``."""
         check_is_fitted(self)
         return self.feature_names_out_.copy()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        return tags
 
 
 def diagram_distance(dgm1, dgm2, *, metric="bottleneck", homology_dimension=1, order=1.0):

@@ -3,15 +3,12 @@
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
 from ripser import ripser
 from scipy.spatial.distance import cdist
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 
-from .._compat import Interval, Real, StrOptions
-from .._progress import progress
-from .._validation import check_cloud, check_collection, collection_tags
+from .._compat import Real, RealNotInt, StrOptions, validate_params
+from .._validation import Number, check_cloud, check_collection, resolve_count
+from ..base import CollectionTransformer
 from ._diagrams import pad_diagrams
 from ._landmarks import maxmin_landmarks
 from ._witness import check_nu, lazy_witness_matrix
@@ -24,30 +21,49 @@ def _is_prime(p):
     return p >= 2 and all(p % k for k in range(2, int(p**0.5) + 1))
 
 
-def _check_options(backend, maxdim, coeff, threshold, landmark_start):
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}.")
-    if (
-        not isinstance(maxdim, Integral)
-        or isinstance(maxdim, bool)
-        or not 0 <= maxdim <= _MAX_MAXDIM
-    ):
-        raise ValueError(
-            f"maxdim must be an integer in [0, {_MAX_MAXDIM}]; got {maxdim!r}. Higher dimensions "
-            "cost far more than they tell about 9-D filter clouds."
-        )
-    if not isinstance(coeff, Integral) or isinstance(coeff, bool) or not _is_prime(coeff):
-        raise ValueError(f"coeff must be a prime (the field Z/coeff); got {coeff!r}. Use 2 or 3.")
-    if not isinstance(threshold, Real) or not threshold > 0:
-        raise ValueError(f"threshold must be a positive number or np.inf; got {threshold!r}.")
-    if not (landmark_start in ("farthest", "random") or (
-        isinstance(landmark_start, Integral) and not isinstance(landmark_start, bool)
-    )):
-        raise ValueError(
-            f"landmark_start must be 'farthest', 'random' or a row index; got {landmark_start!r}."
-        )
+class _Prime(Number):
+    """An integer interval holding primes only: the coefficient field Z/p needs a prime p."""
+
+    def is_satisfied_by(self, val):
+        return super().is_satisfied_by(val) and _is_prime(val)
+
+    def __str__(self):
+        return "a prime int such as 2 or 3 (the field Z/p)"
 
 
+#: Shared by :func:`persistence_diagrams` and :class:`Persistence`, so both give the same error
+#: for the same mistake.
+OPTION_CONSTRAINTS = {
+    "backend": [StrOptions(set(BACKENDS))],
+    "n_landmarks": [
+        Number(Integral, 1, None, closed="left"),
+        Number(RealNotInt, 0, 1, closed="neither"),
+    ],
+    "nu": [Number(Integral, 0, 2, closed="both")],
+    "maxdim": [Number(Integral, 0, _MAX_MAXDIM, closed="both")],
+    "coeff": [_Prime(Integral, 2, None, closed="left")],
+    "threshold": [Number(Real, 0, None, closed="right")],
+    "landmark_start": [
+        StrOptions({"farthest", "random"}),
+        Number(Integral, 0, None, closed="left"),
+    ],
+    "random_state": ["random_state"],
+}
+
+
+def resolve_landmarks(n_landmarks, n_points):
+    """Landmarks used on a cloud of ``n_points``: ``n_landmarks``, or that fraction of the cloud."""
+    return resolve_count(
+        n_landmarks, n_points, name="n_landmarks", at_most=n_points,
+        fix="Lower n_landmarks, keep more points in the density filtration (raise p), or use "
+            "backend='exact' on a cloud this small.",
+    )
+
+
+@validate_params(
+    {"X": ["array-like"], **OPTION_CONSTRAINTS, "return_landmarks": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def persistence_diagrams(
     X,
     *,
@@ -83,8 +99,9 @@ def persistence_diagrams(
         The cloud.
     backend : {"witness", "landmark_rips", "exact"}, default="witness"
         Filtration (see above).
-    n_landmarks : int, default=100
-        Landmarks for the landmark backends (the paper used 100). Must not exceed ``n_points``.
+    n_landmarks : int or float, default=100
+        Landmarks for the landmark backends (the paper used 100). An integer must not exceed
+        ``n_points``; a float in (0, 1) is a fraction of the cloud.
     nu : {0, 1, 2}, default=2
         Lazy witness parameter; 2 is JavaPlex's default (the paper's setting).
     maxdim : int, default=1
@@ -126,25 +143,13 @@ def persistence_diagrams(
     >>> int((lifetimes > 0.5 * lifetimes.max()).sum())
     1
     """
-    _check_options(backend, maxdim, coeff, threshold, landmark_start)
     X = check_cloud(X)
     n = len(X)
     if backend == "exact":
         dgms = ripser(X, maxdim=maxdim, thresh=threshold, coeff=coeff)["dgms"]
         landmarks, radius = np.arange(n), 0.0
     else:
-        if (
-            not isinstance(n_landmarks, Integral)
-            or isinstance(n_landmarks, bool)
-            or n_landmarks < 1
-        ):
-            raise ValueError(f"n_landmarks must be a positive integer; got {n_landmarks!r}.")
-        if n_landmarks > n:
-            raise ValueError(
-                f"n_landmarks={n_landmarks} exceeds the {n} points of the cloud. Lower "
-                "n_landmarks, keep more points in the density filtration (raise p), or use "
-                "backend='exact' on a cloud this small."
-            )
+        n_landmarks = resolve_landmarks(n_landmarks, n)
         if backend == "witness":
             check_nu(nu, n_landmarks)
         landmarks, radius = maxmin_landmarks(
@@ -162,11 +167,11 @@ def persistence_diagrams(
     return dgms
 
 
-class Persistence(TransformerMixin, BaseEstimator):
+class Persistence(CollectionTransformer):
     """Persistence diagrams of every cloud of a collection (collection level).
 
     ``X`` is a list of clouds (or a 3-D array); ``transform`` returns one diagram per cloud in the
-    padded format of DESIGN.md section 2: an array of shape ``(n_samples, n_pairs, 3)`` with rows
+    padded format: an array of shape ``(n_samples, n_pairs, 3)`` with rows
     ``[birth, death, dim]``, padding rows ``[0, 0, dim]`` and infinite deaths kept as ``np.inf``
     (:func:`unpad_diagrams` gives ripser-style lists back). The maths is in
     :func:`persistence_diagrams`; the default reproduces the paper's JavaPlex setting (lazy
@@ -176,8 +181,9 @@ class Persistence(TransformerMixin, BaseEstimator):
     ----------
     backend : {"witness", "landmark_rips", "exact"}, default="witness"
         Filtration; see :func:`persistence_diagrams`.
-    n_landmarks : int, default=100
-        Landmarks per cloud for the landmark backends.
+    n_landmarks : int or float, default=100
+        Landmarks per cloud for the landmark backends. An integer must not exceed any cloud's
+        size (an error names the fix otherwise); a float in (0, 1) is a fraction of each cloud.
     nu : {0, 1, 2}, default=2
         Lazy witness parameter (JavaPlex's default, the paper's setting).
     maxdim : int, default=1
@@ -200,6 +206,9 @@ class Persistence(TransformerMixin, BaseEstimator):
     ----------
     diagrams_ : ndarray of shape (n_samples, n_pairs, 3)
         Padded diagrams of the clouds seen in :meth:`fit`.
+    n_landmarks_ : ndarray of int, shape (n_samples,)
+        Landmarks used on each cloud (``n_landmarks`` itself, or the fraction resolved; every
+        point for ``backend="exact"``).
     landmarks_ : list of ndarray of int
         Landmark row indices per cloud (all rows for ``backend="exact"``).
     covering_radius_ : ndarray of shape (n_samples,)
@@ -221,18 +230,9 @@ class Persistence(TransformerMixin, BaseEstimator):
     (2, (2,))
     """
 
+    _requires_fit = False
     _parameter_constraints = {
-        "backend": [StrOptions(set(BACKENDS))],
-        "n_landmarks": [Interval(Integral, 1, None, closed="left")],
-        "nu": [Interval(Integral, 0, 2, closed="both")],
-        "maxdim": [Interval(Integral, 0, _MAX_MAXDIM, closed="both")],
-        "coeff": [Interval(Integral, 2, None, closed="left")],
-        "threshold": [Interval(Real, 0, None, closed="right")],
-        "landmark_start": [
-            StrOptions({"farthest", "random"}),
-            Interval(Integral, 0, None, closed="left"),
-        ],
-        "random_state": ["random_state"],
+        **OPTION_CONSTRAINTS,
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
@@ -261,57 +261,30 @@ class Persistence(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def _compute(self, X):
-        self._validate_params()
-        clouds = check_collection(X, same_dim=True)
-        rng = check_random_state(self.random_state)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=len(clouds))
-        kwargs = dict(
-            backend=self.backend, n_landmarks=self.n_landmarks, nu=self.nu, maxdim=self.maxdim,
-            coeff=self.coeff, threshold=self.threshold, landmark_start=self.landmark_start,
+    def _validate_collection(self, X):
+        # Diagrams of one collection share a layout, so every cloud must live in one space.
+        return check_collection(X, same_dim=True)
+
+    def _transform_one(self, cloud, random_state):
+        n_landmarks = (len(cloud) if self.backend == "exact"
+                       else resolve_landmarks(self.n_landmarks, len(cloud)))
+        dgms, landmarks, radius = persistence_diagrams(
+            cloud, backend=self.backend, n_landmarks=n_landmarks, nu=self.nu,
+            maxdim=self.maxdim, coeff=self.coeff, threshold=self.threshold,
+            landmark_start=self.landmark_start, random_state=random_state,
             return_landmarks=True,
         )
-        # Checked once up front so a bad value fails before any cloud is computed.
-        _check_options(self.backend, self.maxdim, self.coeff, self.threshold, self.landmark_start)
-        jobs = (
-            delayed(persistence_diagrams)(c, random_state=int(s), **kwargs)
-            for c, s in zip(clouds, seeds)
-        )
-        if self.n_jobs in (None, 1):
-            results = [
-                job[0](*job[1], **job[2])
-                for job in progress(
-                    jobs, verbose=self.verbose, desc="persistence", total=len(clouds)
-                )
-            ]
-        else:
-            results = Parallel(n_jobs=self.n_jobs, verbose=max(0, int(self.verbose) - 1))(jobs)
-        return results
+        return dgms, landmarks, radius
 
-    def fit(self, X, y=None):
-        """Compute the diagrams of every cloud of ``X`` and store them in ``diagrams_``."""
-        results = self._compute(X)
-        self.diagrams_ = pad_diagrams([r[0] for r in results])
-        self.landmarks_ = [r[1] for r in results]
-        self.covering_radius_ = np.array([r[2] for r in results], dtype=np.float64)
-        return self
+    def _remember(self, samples, results):
+        self.diagrams_ = pad_diagrams([dgms for dgms, _, _ in results])
+        self.landmarks_ = [landmarks for _, landmarks, _ in results]
+        self.n_landmarks_ = np.array([len(lm) for lm in self.landmarks_], dtype=np.int64)
+        self.covering_radius_ = np.array([r for _, _, r in results], dtype=np.float64)
 
-    def transform(self, X):
-        """Padded diagrams of the clouds of ``X`` (stateless: computed afresh)."""
-        return pad_diagrams([r[0] for r in self._compute(X)])
+    def _combine(self, results):
+        return pad_diagrams([dgms for dgms, _, _ in results])
 
-    def fit_transform(self, X, y=None):
-        """Fit and return ``diagrams_`` without computing twice."""
-        return self.fit(X).diagrams_
-
-    def set_output(self, *, transform=None):
-        """Accept ``set_output`` so a Pipeline can ask for pandas output downstream.
-
-        Diagrams are a 3-D array, which no DataFrame holds, so the output stays a NumPy array
-        whatever ``transform`` says; the feature step after it (e.g. :class:`DiagramFeatures`)
-        honours the setting.
-        """
-        return self
-
-    def __sklearn_tags__(self):
-        return collection_tags(super().__sklearn_tags__(), requires_fit=False)
+    def get_feature_names_out(self, input_features=None):
+        """The columns of a padded diagram row: ``birth``, ``death``, ``dimension``."""
+        return np.asarray(["birth", "death", "dimension"], dtype=object)

@@ -3,9 +3,11 @@
 import networkx as nx
 import numpy as np
 from scipy.sparse import coo_matrix
-from sklearn.base import BaseEstimator, TransformerMixin
 
-from .._compat import Integral, Interval, check_is_fitted
+
+from .._compat import Integral
+from .._validation import Number
+from ..base import CollectionTransformer
 
 
 def graph_cycle_rank(graph):
@@ -126,7 +128,7 @@ def mapper_graph_features(graph, *, min_node_size=1):
     }
 
 
-class MapperGraphFeatures(TransformerMixin, BaseEstimator):
+class MapperGraphFeatures(CollectionTransformer, auto_wrap_output_keys=("transform",)):
     """One feature vector per Mapper graph: nodes, edges, components, the two loop counts, sizes.
 
     Collection level: ``X`` is a list of graphs (the output of :class:`Mapper`), one per cloud,
@@ -154,13 +156,13 @@ class MapperGraphFeatures(TransformerMixin, BaseEstimator):
     [[1.0, 1.0], [3.0, 0.0]]
     """
 
-    _parameter_constraints = {"min_node_size": [Interval(Integral, 1, None, closed="left")]}
+    _requires_fit = False
+    _parameter_constraints = {"min_node_size": [Number(Integral, 1, None, closed="left")]}
 
     def __init__(self, min_node_size=1):
         self.min_node_size = min_node_size
 
-    @staticmethod
-    def _check(X):
+    def _validate_collection(self, X):
         if isinstance(X, nx.Graph):
             raise TypeError("X is a single graph; MapperGraphFeatures takes a list of graphs: [X].")
         if not isinstance(X, (list, tuple)) or not all(isinstance(g, nx.Graph) for g in X):
@@ -170,21 +172,17 @@ class MapperGraphFeatures(TransformerMixin, BaseEstimator):
             )
         if len(X) == 0:
             raise ValueError("X is an empty list of graphs; pass at least one graph.")
-        return X
+        return list(X)
 
-    def fit(self, X, y=None):
-        """Check parameters and input; nothing is learned."""
-        self._validate_params()
-        self._check(X)
+    def _transform_one(self, graph, random_state):
+        row = mapper_graph_features(graph, min_node_size=self.min_node_size)
+        return [row[k] for k in FEATURE_NAMES]
+
+    def _remember(self, samples, results):
         self.n_features_in_ = 1
-        return self
 
-    def transform(self, X):
-        """Return the feature matrix of shape ``(len(X), 8)``."""
-        check_is_fitted(self, "n_features_in_")
-        X = self._check(X)
-        rows = [mapper_graph_features(g, min_node_size=self.min_node_size) for g in X]
-        return np.array([[r[k] for k in FEATURE_NAMES] for r in rows], dtype=np.float64)
+    def _combine(self, results):
+        return np.array(results, dtype=np.float64).reshape(len(results), len(FEATURE_NAMES))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns."""
@@ -192,6 +190,5 @@ class MapperGraphFeatures(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
         tags.input_tags.three_d_array = False
         return tags

@@ -3,12 +3,12 @@
 import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix, triu
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from .._compat import Integral, Interval, Real, StrOptions
-from .._progress import progress
-from .._validation import check_cloud, check_collection, collection_tags
+from .._compat import Integral, Real, StrOptions, fit_context
+from .._validation import Number, check_cloud, check_collection
+from ..base import CollectionTransformer
 from ._cluster import cluster_cover_set, vne_scale
 from ._cover import check_resolution_gain, cover_intervals, cover_membership
 
@@ -238,7 +238,7 @@ def mapper_graph(
     return graph
 
 
-class Mapper(TransformerMixin, BaseEstimator):
+class Mapper(CollectionTransformer):
     r"""Mapper graphs ``Mapper(resolution, gain)``, one per cloud of a collection.
 
     Collection level: ``X`` is a list of clouds (or a 3-D array) and ``transform`` returns a
@@ -294,14 +294,15 @@ class Mapper(TransformerMixin, BaseEstimator):
     2
     """
 
+    _requires_fit = False
     _parameter_constraints = {
-        "resolution": [Interval(Integral, 1, None, closed="left")],
-        "gain": [Interval(Real, 1, None, closed="neither")],
+        "resolution": [Number(Integral, 1, None, closed="left")],
+        "gain": [Number(Real, 1, None, closed="neither")],
         "lens": "no_validation",
         "clusterer": "no_validation",
         "metric": [StrOptions({"vne", "euclidean"})],
-        "n_bins": [Interval(Integral, 2, None, closed="left")],
-        "min_cluster_size": [Interval(Integral, 1, None, closed="left")],
+        "n_bins": [Number(Integral, 2, None, closed="left")],
+        "min_cluster_size": [Number(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -329,34 +330,34 @@ class Mapper(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _graphs(self, X, lens_values):
-        self._validate_params()
+    def _validate_collection(self, X, lens_values=None):
         clouds = check_collection(X, same_dim=False)
-        if lens_values is not None and len(lens_values) != len(clouds):
+        if lens_values is None:
+            return [(cloud, self.lens) for cloud in clouds]
+        if len(lens_values) != len(clouds):
             raise ValueError(
                 f"lens_values has {len(lens_values)} entries but X has {len(clouds)} clouds; "
                 "pass one array of lens values per cloud."
             )
-        rng = check_random_state(self.random_state)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=len(clouds))
-        graphs = []
-        for i, cloud in enumerate(progress(clouds, verbose=self.verbose, desc="Mapper")):
-            lens = self.lens if lens_values is None else lens_values[i]
-            graphs.append(
-                mapper_graph(
-                    cloud,
-                    self.resolution,
-                    self.gain,
-                    lens=lens,
-                    clusterer=self.clusterer,
-                    metric=self.metric,
-                    n_bins=self.n_bins,
-                    min_cluster_size=self.min_cluster_size,
-                    random_state=int(seeds[i]),
-                )
-            )
-        return graphs
+        return list(zip(clouds, lens_values))
 
+    def _transform_one(self, sample, random_state):
+        cloud, lens = sample
+        return mapper_graph(
+            cloud, self.resolution, self.gain, lens=lens, clusterer=self.clusterer,
+            metric=self.metric, n_bins=self.n_bins, min_cluster_size=self.min_cluster_size,
+            random_state=random_state,
+        )
+
+    def _remember(self, samples, graphs):
+        self.graphs_ = list(graphs)
+        self.node_members_ = [[d["members"] for _, d in g.nodes(data=True)] for g in graphs]
+        self.node_sizes_ = [
+            np.array([d["size"] for _, d in g.nodes(data=True)], dtype=np.int64) for g in graphs
+        ]
+
+    # lens and clusterer are the user's estimators: their parameters are checked when they fit.
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, lens_values=None):
         """Build and keep the graph of every cloud of ``X``.
 
@@ -375,22 +376,21 @@ class Mapper(TransformerMixin, BaseEstimator):
         -------
         self : Mapper
         """
-        self.fit_transform(X, lens_values=lens_values)
+        self._fit_transform(X, lens_values=lens_values)
         return self
 
+    @fit_context(prefer_skip_nested_validation=False)
     def fit_transform(self, X, y=None, lens_values=None):
-        """Fit and return the list of graphs."""
-        self.graphs_ = self._graphs(X, lens_values)
-        self.node_members_ = [[d["members"] for _, d in g.nodes(data=True)] for g in self.graphs_]
-        self.node_sizes_ = [
-            np.array([d["size"] for _, d in g.nodes(data=True)], dtype=np.int64)
-            for g in self.graphs_
-        ]
-        return list(self.graphs_)
+        """Fit and return the list of graphs (one per cloud)."""
+        return self._fit_transform(X, lens_values=lens_values)
 
     def transform(self, X, lens_values=None):
         """Return the Mapper graph of every cloud of ``X`` (a list, one graph per cloud)."""
-        return self._graphs(X, lens_values)
+        return self._transform(X, lens_values=lens_values)
+
+    def get_feature_names_out(self, input_features=None):
+        """One output per cloud: its ``graph``."""
+        return np.asarray(["graph"], dtype=object)
 
     def fit_graph(self, X, lens_values=None):
         """Convenience for one 2-D cloud: fit on ``[X]`` and return its graph.
@@ -401,6 +401,3 @@ class Mapper(TransformerMixin, BaseEstimator):
         X = check_cloud(X, name="X")
         self.fit([X], lens_values=None if lens_values is None else [lens_values])
         return self.graphs_[0]
-
-    def __sklearn_tags__(self):
-        return collection_tags(super().__sklearn_tags__(), requires_fit=False)

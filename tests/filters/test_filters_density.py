@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from sklearn import config_context
+from sklearn.utils._param_validation import InvalidParameterError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
@@ -13,6 +15,7 @@ from sktopo.filters import (
     density_filtration_indices,
     kth_neighbor_distances,
     n_kept,
+    resolve_k,
 )
 
 
@@ -104,21 +107,48 @@ def test_n_kept_rounds_to_nearest_and_keeps_one():
     assert n_kept(10, 1.0) == 10
 
 
-@pytest.mark.parametrize("p", [0, -0.1, 1.5, float("nan")])
-def test_bad_p(p):
-    with pytest.raises(ValueError, match="p must be a fraction"):
+@pytest.mark.parametrize("p", [0, -0.1, 1.5, float("nan"), True, "0.3"])
+def test_bad_p_same_error_from_function_and_estimator(p):
+    with pytest.raises(InvalidParameterError) as from_function:
         density_filtration(np.zeros((5, 2)), 1, p)
+    with pytest.raises(InvalidParameterError) as from_estimator:
+        DensityFiltration(k=1, p=p).fit([np.zeros((5, 2))])
+    for err, owner in ((from_function, "density_filtration"), (from_estimator, "DensityFiltration")):
+        assert str(err.value).startswith(f"The 'p' parameter of {owner} must be a float in the range")
+
+
+def test_skip_parameter_validation_is_honoured():
+    with config_context(skip_parameter_validation=True):
+        # n_kept's own guard still refuses the value: no silent nonsense, just no double check.
+        with pytest.raises(ValueError, match="p must be a fraction"):
+            density_filtration(np.zeros((5, 2)), 1, 2.0)
 
 
 def test_k_too_large_names_the_fix():
-    with pytest.raises(ValueError, match="k=5 needs at least k\\+1=6 points"):
+    with pytest.raises(ValueError, match="k=5 does not fit a cloud of 5 points.*smaller k"):
         density_filtration(np.zeros((5, 2)), 5, 0.5)
+    with pytest.raises(ValueError, match="k=5 does not fit a cloud of 5 points"):
+        DensityFiltration(k=5, p=0.5).fit([np.zeros((5, 2))])
 
 
-@pytest.mark.parametrize("k", [0, -1, 2.5])
+@pytest.mark.parametrize("k", [0, -1, 2.5, 1.0, True])
 def test_bad_k(k):
-    with pytest.raises(ValueError, match="k must be a positive integer"):
+    with pytest.raises(ValueError, match="The 'k' parameter of kth_neighbor_distances"):
         kth_neighbor_distances(np.zeros((5, 2)), k)
+
+
+def test_fractional_k_is_resolved_per_cloud_and_recorded():
+    clouds = [make_filter_cloud("gaussian", n, random_state=n) for n in (40, 200)]
+    est = DensityFiltration(k=0.05, p=0.5).fit(clouds)
+    assert est.k_.tolist() == [resolve_k(0.05, 40), resolve_k(0.05, 200)] == [2, 10]
+    for cloud, idx, k in zip(clouds, est.kept_indices_, est.k_):
+        np.testing.assert_array_equal(idx, density_filtration_indices(cloud, int(k), 0.5))
+
+
+def test_zero_rows_warn_that_dead_filters_should_be_dropped():
+    cloud = np.vstack([make_filter_cloud("primary_circle", 50, random_state=0), np.zeros((5, 9))])
+    with pytest.warns(UserWarning, match="all-zero rows"):
+        DensityFiltration(k=3, p=0.5).fit([cloud])
 
 
 def test_collection_transformer_keeps_sample_axis():
@@ -144,9 +174,10 @@ def test_collection_transformer_validates_params():
         DensityFiltration(p=2.0).fit([np.zeros((5, 2))])
 
 
-def test_knn_density_is_a_column_of_scores():
-    X = np.random.default_rng(0).normal(size=(20, 9))
-    out = KNNDensity(k=3).fit_transform(X)
-    np.testing.assert_allclose(out[:, 0], brute_kth(X, 3))
-    est = KNNDensity(k=3).set_output(transform="pandas").fit(X)
-    assert list(est.transform(X).columns) == ["knn_distance_k3"]
+def test_knn_density_is_a_column_of_scores_per_cloud():
+    rng = np.random.default_rng(0)
+    clouds = [rng.normal(size=(20, 9)), rng.normal(size=(30, 9))]
+    out = KNNDensity(k=3).fit_transform(clouds)
+    assert [o.shape for o in out] == [(20, 1), (30, 1)]
+    for cloud, scores in zip(clouds, out):
+        np.testing.assert_allclose(scores[:, 0], brute_kth(cloud, 3))

@@ -194,8 +194,24 @@ def test_threshold_makes_surviving_bars_infinite():
 
 
 def test_fewer_points_than_landmarks():
-    with pytest.raises(ValueError, match="n_landmarks=100 exceeds the 50 points"):
+    with pytest.raises(ValueError, match="n_landmarks=100 does not fit a cloud of 50 points"):
         Persistence().fit([np.random.default_rng(0).normal(size=(50, 9))])
+
+
+def test_fractional_landmarks_are_resolved_per_cloud_and_recorded():
+    rng = np.random.default_rng(0)
+    clouds = [rng.normal(size=(50, 9)), rng.normal(size=(120, 9))]
+    pers = Persistence(n_landmarks=0.25, random_state=0).fit(clouds)
+    assert pers.n_landmarks_.tolist() == [13, 30]
+    assert [len(lm) for lm in pers.landmarks_] == [13, 30]
+
+
+def test_coeff_must_be_prime_with_one_wording():
+    X = np.random.default_rng(0).normal(size=(20, 9))
+    with pytest.raises(ValueError, match="'coeff' parameter of persistence_diagrams must be a prime"):
+        persistence_diagrams(X, coeff=4)
+    with pytest.raises(ValueError, match="'coeff' parameter of Persistence must be a prime"):
+        Persistence(coeff=4).fit([X])
 
 
 def test_nan_cloud():
