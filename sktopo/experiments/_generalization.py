@@ -5,7 +5,8 @@ two curves over the batch iterations: test accuracy, and the lifetime of the lon
 the pooled first-layer filters after :math:`\\rho(k, p)`. It reports their correlation and fits
 the *generalisation-measure regression*, a scikit-learn Pipeline from filter clouds to test
 accuracy whose density and persistence parameters GridSearchCV can tune
-(:func:`make_generalization_regression`, :func:`generalization_grid_search`).
+(:func:`sktopo.pipeline.make_generalization_regression`,
+:func:`sktopo.pipeline.generalization_grid_search`).
 
 Options and presets are handled by :mod:`._options`, the digit images loaded by :mod:`._data`,
 both shared with :mod:`._priors` (cross-domain transfer and boosted training).
@@ -18,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .._progress import progress
-from ._analysis import describe_cloud
+from ..filters import n_kept
+from ..pipeline import fit_topology, generalization_grid_search
 from ._data import load_digit_data
 from ._options import (
     DIGIT_NET_OPTIONS,
@@ -62,203 +64,6 @@ PAPER_GENERALIZATION = {
     "paper_test_accuracy_mnist_40k": 0.99,
     "paper_test_accuracy_svhn_40k": 0.85,
 }
-
-
-# --------------------------------------------------------------------------- the regression
-def make_generalization_regression(
-    *,
-    k=100,
-    p=0.1,
-    backend="witness",
-    n_landmarks=100,
-    coeff=2,
-    features=("max_lifetime",),
-    homology_dimensions=(1,),
-    regressor=None,
-    random_state=0,
-):
-    r"""The generalisation-measure regression: filter clouds in, predicted test accuracy out.
-
-    A two-step :class:`~sklearn.pipeline.Pipeline`:
-
-    * ``"topology"`` (collection level): ``"normalize"`` (:class:`~sktopo.filters.PerCloud` of
-      :class:`~sktopo.filters.FilterNormalizer`: mean-centre and normalise every filter),
-      ``"density"`` (:class:`~sktopo.filters.DensityFiltration`, :math:`\rho(k, p)`),
-      ``"persistence"`` (:class:`~sktopo.homology.Persistence`) and ``"features"``
-      (:class:`~sktopo.homology.DiagramFeatures`, by default the one feature
-      ``max_lifetime_h1``, the paper's topological simplicity);
-    * ``"regress"``: a scikit-learn regressor (``LinearRegression`` by default).
-
-    ``X`` is a collection of filter clouds (e.g. the first layer at every snapshot,
-    :func:`sktopo.nn.snapshot_clouds`), ``y`` the test accuracy of each. Every step is a nested
-    parameter: ``topology__density__k``, ``topology__density__p``,
-    ``topology__persistence__n_landmarks``, ``regress__fit_intercept``.
-
-    Parameters
-    ----------
-    k : int, default=100
-        Neighbour rank of the density estimate (must be below the cloud size).
-    p : float, default=0.1
-        Fraction of densest points kept. The paper's Fig. 12 uses :math:`\rho(100, 0.1)`.
-    backend : {"witness", "landmark_rips", "exact"}, default="witness"
-        Persistence backend (the paper's lazy witness complex by default).
-    n_landmarks : int, default=100
-        Landmarks; must not exceed the points left after the density step.
-    coeff : int, default=2
-        Coefficient field Z/coeff.
-    features : sequence of str, default=("max_lifetime",)
-        Diagram feature groups (see :func:`sktopo.homology.diagram_features`).
-    homology_dimensions : sequence of int, default=(1,)
-        Dimensions described.
-    regressor : estimator or None, default=None
-        Final regressor; None means :class:`~sklearn.linear_model.LinearRegression`.
-    random_state : int, default=0
-        Seed of the landmark choice.
-
-    Returns
-    -------
-    pipeline : sklearn.pipeline.Pipeline
-        Not fitted.
-
-    See Also
-    --------
-    generalization_grid_search : Tune it with cross-validation suited to few samples.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sktopo.datasets import make_filter_cloud
-    >>> from sktopo.experiments._generalization import make_generalization_regression
-    >>> clouds = [make_filter_cloud("primary_circle", 80, noise=s, random_state=0)
-    ...           for s in (0.05, 0.2, 0.4, 0.8)]
-    >>> model = make_generalization_regression(k=5, p=0.5, n_landmarks=30)
-    >>> model.fit(clouds, [0.99, 0.9, 0.6, 0.3]).predict(clouds).shape
-    (4,)
-    """
-    from sklearn.linear_model import LinearRegression
-    from sklearn.pipeline import Pipeline
-
-    from ..filters import DensityFiltration, FilterNormalizer, PerCloud
-    from ..homology import DiagramFeatures, Persistence
-
-    topology = Pipeline([
-        ("normalize", PerCloud(FilterNormalizer())),
-        ("density", DensityFiltration(k=k, p=p)),
-        ("persistence", Persistence(
-            backend=backend, n_landmarks=n_landmarks, coeff=coeff, random_state=random_state
-        )),
-        ("features", DiagramFeatures(
-            features=list(features), homology_dimensions=list(homology_dimensions)
-        )),
-    ])
-    return Pipeline([
-        ("topology", topology),
-        ("regress", LinearRegression() if regressor is None else regressor),
-    ])
-
-
-def generalization_cv(n_samples, *, random_state=0):
-    """Cross-validation for a handful of snapshots: leave-one-out up to 12, else 5-fold.
-
-    Leave-one-out uses every snapshot for training but gives single-sample test folds, so score
-    it with an error (mean absolute error), never R^2.
-    """
-    from sklearn.model_selection import KFold, LeaveOneOut
-
-    if n_samples < 3:
-        raise ValueError(f"Cross-validation needs at least 3 clouds; got {n_samples}.")
-    if n_samples <= 12:
-        return LeaveOneOut()
-    return KFold(n_splits=5, shuffle=True, random_state=random_state)
-
-
-def generalization_grid_search(
-    clouds,
-    accuracy,
-    *,
-    grid_k=(50, 100, 200),
-    grid_p=(0.05, 0.1, 0.3),
-    n_landmarks=100,
-    cv=None,
-    scoring="neg_mean_absolute_error",
-    random_state=0,
-    n_jobs=None,
-    **regression_kwargs,
-):
-    r"""Grid-search the density filtration of the generalisation-measure regression.
-
-    Values of ``k`` not below the smallest cloud are dropped, and ``n_landmarks`` is lowered to
-    the points the sparsest setting keeps, so every grid point is computable.
-
-    Parameters
-    ----------
-    clouds : list of ndarray of shape (n_filters, 9)
-        One filter cloud per sample (e.g. per snapshot).
-    accuracy : array-like of shape (n_clouds,)
-        Target: test accuracy of each cloud's network(s).
-    grid_k, grid_p : sequence
-        Grid of ``topology__density__k`` and ``topology__density__p``.
-    n_landmarks : int, default=100
-        Landmarks of the persistence step (capped as described).
-    cv : cross-validator or None, default=None
-        None means :func:`generalization_cv`.
-    scoring : str, default="neg_mean_absolute_error"
-        GridSearchCV scoring; an error, because leave-one-out folds hold one sample.
-    random_state : int, default=0
-        Seed of the folds and landmarks.
-    n_jobs : int or None, default=None
-        GridSearchCV workers.
-    **regression_kwargs
-        Passed to :func:`make_generalization_regression`.
-
-    Returns
-    -------
-    search : sklearn.model_selection.GridSearchCV
-        Fitted; ``best_params_``, ``best_score_``, ``cv_results_``, ``best_estimator_``.
-
-    Examples
-    --------
-    >>> from sktopo.datasets import make_filter_cloud
-    >>> from sktopo.experiments._generalization import generalization_grid_search
-    >>> clouds = [make_filter_cloud("primary_circle", 60, noise=s, random_state=0)
-    ...           for s in (0.05, 0.1, 0.2, 0.4, 0.8)]
-    >>> search = generalization_grid_search(clouds, [0.99, 0.95, 0.9, 0.6, 0.3],
-    ...                                     grid_k=(5, 10), grid_p=(0.5,), n_landmarks=20)
-    >>> sorted(search.best_params_)
-    ['topology__density__k', 'topology__density__p']
-    """
-    from sklearn.model_selection import GridSearchCV
-
-    from ..filters import n_kept
-
-    accuracy = np.asarray(accuracy, dtype=float)
-    if len(clouds) != len(accuracy):
-        raise ValueError(
-            f"clouds ({len(clouds)}) and accuracy ({len(accuracy)}) must have the same length."
-        )
-    smallest = min(len(c) for c in clouds)
-    ks = sorted({int(k) for k in grid_k if int(k) < smallest})
-    if not ks:
-        raise ValueError(
-            f"Every k in grid_k={tuple(grid_k)} is at least the smallest cloud ({smallest} "
-            "filters); choose smaller k."
-        )
-    ps = sorted({float(p) for p in grid_p})
-    landmarks = max(2, min(int(n_landmarks), n_kept(smallest, min(ps))))
-    model = make_generalization_regression(
-        k=ks[0], p=ps[0], n_landmarks=landmarks, random_state=random_state, **regression_kwargs
-    )
-    if cv is None:
-        cv = generalization_cv(len(clouds), random_state=random_state)
-    search = GridSearchCV(
-        model,
-        {"topology__density__k": ks, "topology__density__p": ps},
-        cv=cv,
-        scoring=scoring,
-        n_jobs=n_jobs,
-        error_score="raise",
-    )
-    return search.fit(list(clouds), accuracy)
 
 
 # --------------------------------------------------------------------------- training
@@ -337,12 +142,14 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
     ``data_home``, 28x28 grayscale). :class:`sktopo.nn.WeightSnapshots` records the first conv
     layer and the held-out test accuracy every ``snapshot_every`` batch iterations. At each
     snapshot the first-layer filters of all networks are pooled and described by
-    :func:`describe_cloud` (mean-centre, normalise, :math:`\rho(k, p)`, lazy witness barcode),
+    :func:`~sktopo.pipeline.make_topology_pipeline` (mean-centre, normalise, drop dead filters,
+    :math:`\rho(k, p)`, lazy witness barcode),
     giving the longest H1 lifetime. The experiment tabulates (iteration, test accuracy, max H1
     lifetime), reports their Pearson and Spearman correlations, plots both curves against the
     iterations on twin axes, and fits the generalisation-measure regression
-    (:func:`make_generalization_regression`) with GridSearchCV over ``topology__density__k`` and
-    ``topology__density__p`` (:func:`generalization_grid_search`).
+    (:func:`~sktopo.pipeline.make_generalization_regression`) with GridSearchCV over
+    ``topology__density__k`` and
+    ``topology__density__p`` (:func:`~sktopo.pipeline.generalization_grid_search`).
 
     The paper (Section VI) trains M(64, 32, 64) for 40,000 iterations, uses
     :math:`\rho(100, 0.1)` and shows that both curves rise together; after 40,000 iterations
@@ -401,23 +208,24 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
 
     iterations, clouds = snapshot_clouds(runs, layer=1)
     acc_matrix = np.array([[a[it] for a in accs] for it in iterations])
-    rows, topologies = [], []
-    for it, cloud, acc in progress(list(zip(iterations, clouds, acc_matrix)), verbose=verbose,
-                                   desc="barcodes"):
-        topo = describe_cloud(
-            cloud, k=settings["k"], p=settings["p"], n_landmarks=settings["n_landmarks"],
-            mapper=False, random_state=random_state,
-        )
-        topologies.append(topo)
-        rows.append(dict(
+    # One collection, one Pipeline: every snapshot's pooled cloud is a sample.
+    features, topologies = fit_topology(
+        clouds, k=settings["k"], p=settings["p"], n_landmarks=settings["n_landmarks"],
+        random_state=random_state, verbose=verbose,
+    )
+    rows = [
+        dict(
             iteration=int(it),
             test_accuracy=float(acc.mean()),
             test_accuracy_std=float(acc.std()),
-            max_h1_lifetime=topo.features["max_lifetime_h1"],
-            lifetime_2_h1=topo.features.get("lifetime_2_h1", float("nan")),
-            n_filters=int(topo.n_input),
-            n_analysed=int(len(topo.kept)),
-        ))
+            max_h1_lifetime=float(f["max_lifetime_h1"]),
+            lifetime_2_h1=float(f["lifetime_2_h1"]),
+            n_filters=int(view.n_input),
+            n_analysed=int(len(view.kept)),
+        )
+        for it, acc, f, view in zip(iterations, acc_matrix, features.to_dict("records"),
+                                    topologies)
+    ]
     table = pd.DataFrame(rows)
     acc_curve = table["test_accuracy"].to_numpy()
     life_curve = table["max_h1_lifetime"].to_numpy()
@@ -425,9 +233,14 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
         pearson = stats.pearsonr(acc_curve, life_curve) if np.ptp(life_curve) > 0 else None
         spearman = stats.spearmanr(acc_curve, life_curve) if np.ptp(life_curve) > 0 else None
 
+    # The grid's sparsest setting keeps the fewest points; its landmark count is set (and
+    # recorded) here so that every grid point is computable.
+    sparsest = min(int(view.n_input - view.n_dead) for view in topologies)
+    settings["grid_n_landmarks"] = min(settings["n_landmarks"],
+                                       n_kept(sparsest, min(settings["grid_p"])))
     search = generalization_grid_search(
         clouds, acc_curve, grid_k=settings["grid_k"], grid_p=settings["grid_p"],
-        n_landmarks=settings["n_landmarks"], random_state=random_state,
+        n_landmarks=settings["grid_n_landmarks"], random_state=random_state,
     )
     best = search.best_estimator_
     feature = best.named_steps["topology"].transform(clouds)[:, 0]

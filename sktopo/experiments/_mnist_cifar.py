@@ -77,7 +77,7 @@ def _mnist_layer(name, layer, presets, paper_nets, paper, scale, data_home, rand
     topo = analyse(filters, k=cfg["k"], p=cfg["p"], resolution=cfg["resolution"],
                    gain=cfg["gain"], n_landmarks=cfg["n_landmarks"], random_state=random_state,
                    n_paper=n_paper)
-    k_used = topo.settings["k"]
+    k_used = topo.settings["k_used"]
     what = f"{cfg['n_networks']} x M^{layer}_{cfg['max_iter']}{sizes}"
     label = rho_label(k_used, cfg["p"], what)
     rows = network_rows(records, layer, k=k_used, p=cfg["p"], n_landmarks=cfg["n_landmarks"],
@@ -305,7 +305,7 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
                        gain=panel["gain"], n_landmarks=cfg["n_landmarks"],
                        random_state=random_state, n_paper=n_paper, filtration=filtration)
         what = f"{n_nets} x C{'*' if not panel['pool'] else ''}^{layer}_{iters}{sizes}"
-        label = rho_label(topo.settings["k"], panel["p"], what) + (" colour" if color else " grey")
+        label = rho_label(topo.settings["k_used"], panel["p"], what) + (" colour" if color else " grey")
         rows.append(topology_row(
             topo, panel=i, paper_panel=panel["title"], n_networks=n_nets, sizes=str(sizes),
             max_iter=iters, layer=layer, color=color, pool=panel["pool"],

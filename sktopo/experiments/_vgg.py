@@ -147,7 +147,7 @@ def vgg_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **op
                            gain=cfg["gain"], n_landmarks=cfg["n_landmarks"],
                            random_state=random_state, n_paper=n_all)
             title = (f"{model} layer {layer}: Mapper({cfg['resolution']}, {cfg['gain']:g}) of "
-                     f"rho({topo.settings['k']}, {p:g}), {len(filters)}/{n_all} filters")
+                     f"rho({topo.settings['k_used']}, {p:g}), {len(filters)}/{n_all} filters")
             rows.append(topology_row(topo, model=model, layer=layer, layer_name=lname,
                                      n_filters_layer=n_all,
                                      paper_finding=PAPER_VGG.get((model, layer), "")))

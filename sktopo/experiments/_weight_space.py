@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .._progress import progress
-from ._analysis import LONG_BAR, describe_cloud
+from ..filters import dead_filter_mask, n_kept
+from ..pipeline import fit_topology
 
-#: Feature columns copied from :class:`CloudTopology.features` into the tables.
+#: Feature columns copied from a :class:`~sktopo.pipeline.CloudView`'s features into the tables.
 FEATURE_COLUMNS = (
     "max_lifetime_h1", "lifetime_2_h1", "lifetime_3_h1", "n_significant_h1",
     "max_lifetime_h0", "nerve_betti1", "graph_cycle_rank", "n_nodes", "n_components",
@@ -79,6 +80,20 @@ def conv_layer_filters(records, layer):
     return extract_spatial_filters([r["weights"] for r in records], layer)
 
 
+def fitted_sizes(filters, k, p, n_landmarks):
+    """``k`` and landmarks that fit one cloud's live filters, for presets shared by many clouds.
+
+    The topology Pipeline refuses sizes that do not fit; an experiment that applies one preset to
+    clouds of very different sizes (a tiny run, one network's own layer) lowers them here, in
+    the open, and every table row and report records the values used (``k_used``,
+    ``n_landmarks_used``).
+    """
+    n_alive = int((~dead_filter_mask(filters)).sum())
+    if n_alive < 3:
+        raise ValueError(f"Only {n_alive} of {len(filters)} filters are alive; nothing to analyse.")
+    return min(int(k), n_alive - 1), min(int(n_landmarks), n_kept(n_alive, p))
+
+
 def network_rows(records, layer, *, k, p, n_landmarks, random_state, verbose=0):
     """One table row per network: seed, accuracy, time, and its own layer's barcode features."""
     rows = []
@@ -90,12 +105,11 @@ def network_rows(records, layer, *, k, p, n_landmarks, random_state, verbose=0):
             "layer": layer, "n_filters": len(filters),
         }
         try:
-            topo = describe_cloud(
-                filters, k=min(k, len(filters) - 1), p=p, mapper=False,
-                n_landmarks=n_landmarks, random_state=random_state,
-            )
-            row.update(n_analysed=len(topo.cloud), k_used=topo.settings["k"],
-                       **{c: topo.features.get(c) for c in FEATURE_COLUMNS[:5]})
+            k_used, landmarks = fitted_sizes(filters, k, p, n_landmarks)
+            _, (view,) = fit_topology([filters], k=k_used, p=p, n_landmarks=landmarks,
+                                      random_state=random_state)
+            row.update(n_analysed=len(view.kept), k_used=k_used, n_landmarks_used=landmarks,
+                       **{c: view.features.get(c) for c in FEATURE_COLUMNS[:5]})
         except ValueError:  # a net whose filters all died: keep its accuracy row
             row.update(n_analysed=0)
         rows.append(row)
@@ -103,42 +117,44 @@ def network_rows(records, layer, *, k, p, n_landmarks, random_state, verbose=0):
 
 
 def analyse(filters, *, k, p, resolution, gain, n_landmarks, random_state, n_paper=None,
-            filtration=True):
-    """:func:`describe_cloud` with ``k`` rescaled to the cloud size; ``filtration=False`` keeps
-    every (live) filter, as the paper's unfiltered panels do."""
-    if filtration:
-        k_used = scaled_k(k, len(filters), n_paper)
-        p_used = p
-    else:
-        k_used, p_used = min(5, len(filters) - 1), 1.0
-    return describe_cloud(
-        filters, k=k_used, p=p_used, resolution=resolution, gain=gain,
-        n_landmarks=n_landmarks, random_state=random_state,
+            filtration=True, mapper=True):
+    """The topology Pipeline on one pooled cloud, ``k`` rescaled to the paper's fraction of the
+    cloud (:func:`scaled_k`); ``filtration=False`` keeps every live filter, as the paper's
+    unfiltered panels do. Returns the :class:`~sktopo.pipeline.CloudView`."""
+    k_wanted, p_used = (scaled_k(k, len(filters), n_paper), p) if filtration else (5, 1.0)
+    k_used, landmarks = fitted_sizes(filters, k_wanted, p_used, n_landmarks)
+    _, (view,) = fit_topology(
+        [filters], k=k_used, p=p_used, n_landmarks=landmarks, mapper=mapper,
+        resolution=resolution, gain=gain, random_state=random_state,
     )
+    return view
 
 
 def topology_row(topo, **extra):
-    """A table row: ``extra`` then the cloud sizes and the feature columns."""
+    """A table row: ``extra`` then the cloud sizes, the settings used and the feature columns."""
     row = dict(extra)
+    settings = topo.settings
     row.update(
-        n_filters=topo.n_input, n_dead=topo.n_dead, n_analysed=len(topo.cloud),
-        k_used=topo.settings["k"], p_used=topo.settings["p"],
-        resolution=topo.settings["resolution"], gain=topo.settings["gain"],
+        n_filters=topo.n_input, n_dead=topo.n_dead, n_analysed=len(topo.kept),
+        k_used=settings["k_used"], p_used=settings["p"],
+        n_landmarks_used=settings["n_landmarks_used"],
+        resolution=settings.get("resolution"), gain=settings.get("gain"),
     )
     row.update({c: topo.features.get(c) for c in FEATURE_COLUMNS})
     return row
 
 
 def headline(topo):
-    """Summary numbers of one analysed cloud."""
-    f = topo.features
+    """Summary numbers of one analysed cloud, with the long-bar criterion they use."""
+    f, settings = topo.features, topo.settings
     return {
         "max_h1_lifetime": f.get("max_lifetime_h1"),
         "second_h1_lifetime": f.get("lifetime_2_h1"),
         "n_long_h1_bars": int(f.get("n_significant_h1", 0)),
-        "long_bar_threshold": LONG_BAR,
+        "long_bar_threshold": settings["long_bar_threshold"],
+        "long_bar_barcode": settings["long_bar_barcode"],
         "mapper_nerve_betti1": f.get("nerve_betti1"),
-        "n_analysed": len(topo.cloud),
+        "n_analysed": len(topo.kept),
     }
 
 

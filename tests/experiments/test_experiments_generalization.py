@@ -7,13 +7,7 @@ import pytest
 
 from sktopo.datasets import make_filter_cloud
 from sktopo.experiments._data import load_digit_data, load_target_domain
-from sktopo.experiments._generalization import (
-    GENERALIZATION_SCALES,
-    generalization_cv,
-    generalization_grid_search,
-    generalization_measure,
-    make_generalization_regression,
-)
+from sktopo.experiments._generalization import GENERALIZATION_SCALES, generalization_measure
 from sktopo.experiments._options import resolve_settings
 from sktopo.experiments._priors import (
     BOOSTED_SCALES,
@@ -22,10 +16,6 @@ from sktopo.experiments._priors import (
     boosted_training,
     cross_domain,
 )
-
-
-def _circles(noises, n=60, seed=0):
-    return [make_filter_cloud("primary_circle", n, noise=s, random_state=seed) for s in noises]
 
 
 @pytest.fixture
@@ -125,68 +115,6 @@ def test_target_domain_auto_picks_svhn_when_present(tmp_path):
     assert target == "svhn" and X.shape == (40, 1, 28, 28) and set(y) == set(range(10))
     with pytest.raises(ValueError, match="target"):
         load_target_domain("cifar", None, None, 0)
-
-
-# --------------------------------------------------------------------------- the regression
-def test_regression_feature_matches_ripser():
-    from ripser import ripser
-
-    from sktopo.filters import normalize_filters
-
-    clouds = _circles([0.05, 0.3], n=50)
-    model = make_generalization_regression(k=5, p=1.0, backend="exact")
-    model.fit(clouds, [0.9, 0.5])
-    feats = model.named_steps["topology"].transform(clouds)
-    assert feats.shape == (2, 1)
-    for cloud, value in zip(clouds, feats[:, 0]):
-        h1 = ripser(normalize_filters(cloud), maxdim=1)["dgms"][1]
-        expected = float((h1[:, 1] - h1[:, 0]).max())
-        assert value == pytest.approx(expected, rel=1e-6)
-
-
-def test_regression_follows_circle_strength():
-    # A clean circle has a long H1 bar; noise shortens it. With accuracy rising with
-    # cleanliness the fitted slope must be positive. (p=1: on an evenly sampled clean circle
-    # the densest half can be a few arcs, which would break the loop on purpose-free grounds.)
-    noises = [0.05, 0.15, 0.3, 0.5, 0.8]
-    clouds = _circles(noises, n=150)
-    model = make_generalization_regression(k=5, p=1.0, n_landmarks=40)
-    feats = model.named_steps["topology"].fit_transform(clouds)[:, 0]
-    assert feats[0] > feats[-1]
-    assert np.all(np.diff(feats) <= 1e-12) or feats[0] > 2 * feats[-1]
-    acc = np.array([0.99, 0.95, 0.85, 0.6, 0.3])
-    model.fit(clouds, acc)
-    assert model.named_steps["regress"].coef_[0] > 0
-    assert model.get_params()["topology__density__k"] == 5
-
-
-@pytest.mark.parametrize("n, kind", [(3, "LeaveOneOut"), (12, "LeaveOneOut"), (13, "KFold")])
-def test_generalization_cv(n, kind):
-    assert type(generalization_cv(n)).__name__ == kind
-
-
-def test_generalization_cv_needs_three():
-    with pytest.raises(ValueError, match="at least 3"):
-        generalization_cv(2)
-
-
-def test_grid_search_drops_infeasible_k_and_caps_landmarks():
-    clouds = _circles([0.05, 0.1, 0.2, 0.4, 0.8], n=40)
-    acc = [0.99, 0.95, 0.9, 0.6, 0.3]
-    search = generalization_grid_search(clouds, acc, grid_k=(5, 10, 40, 100), grid_p=(0.25, 0.5),
-                                        n_landmarks=100)
-    grid = search.param_grid
-    assert grid["topology__density__k"] == [5, 10]
-    assert search.best_params_["topology__density__k"] in (5, 10)
-    assert search.best_params_["topology__density__p"] in (0.25, 0.5)
-    # 0.25 of 40 points keeps 10: the landmark count must fit the sparsest cloud.
-    assert search.estimator.get_params()["topology__persistence__n_landmarks"] == 10
-    assert search.n_splits_ == len(clouds)  # leave-one-out
-    assert np.isfinite(search.best_score_) and search.best_score_ <= 0
-    with pytest.raises(ValueError, match="smaller k"):
-        generalization_grid_search(clouds, acc, grid_k=(40,), grid_p=(0.5,))
-    with pytest.raises(ValueError, match="same length"):
-        generalization_grid_search(clouds, acc[:3])
 
 
 # --------------------------------------------------------------------------- experiments
