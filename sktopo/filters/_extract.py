@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
 
-from .._validation import collection_tags
+from .._compat import Integral, StrOptions, check_is_fitted
+from .._validation import Number
+from ..base import CollectionTransformer
 
 _LAYOUTS = (None, "torch", "keras")
 _HDF5_SUFFIXES = {".h5", ".hdf5", ".keras"}
@@ -323,7 +324,7 @@ def extract_spatial_filters(
     return filters
 
 
-class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
+class SpatialFilterExtractor(CollectionTransformer):
     """Networks to clouds of spatial filters (collection level).
 
     Each sample of ``X`` is a network source (see :func:`conv_layers`) or a list of sources to
@@ -343,6 +344,8 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
     ----------
     provenance_ : list of DataFrame
         Provenance of every row of every cloud extracted by :meth:`fit`.
+    n_weights_ : int or None
+        Weights per spatial filter (``kh * kw``), None when the clouds differ.
 
     See Also
     --------
@@ -357,40 +360,64 @@ class SpatialFilterExtractor(TransformerMixin, BaseEstimator):
     [(8, 9), (8, 9), (8, 9)]
     """
 
+    _requires_fit = False
+    _parameter_constraints = {
+        "layer": [Number(Integral, 1, None, closed="left"), str],
+        "kernel_size": ["array-like", Number(Integral, 1, None, closed="left"), None],
+        "layout": [StrOptions({"torch", "keras"}), None],
+    }
+
     def __init__(self, layer=1, kernel_size=(3, 3), layout=None):
         self.layer = layer
         self.kernel_size = kernel_size
         self.layout = layout
 
-    def _extract(self, X):
-        if isinstance(X, dict):
-            raise ValueError("X is a single state dict; pass a list of networks, e.g. [state_dict].")
-        if isinstance(X, (str, os.PathLike)) or not hasattr(X, "__len__") or len(X) == 0:
+    def _validate_collection(self, X):
+        single = _single_source_kind(X)
+        if single is not None:
+            raise ValueError(
+                f"X is {single}; SpatialFilterExtractor takes a collection of networks, one "
+                "sample each. Wrap it in a list: [X]."
+            )
+        if not hasattr(X, "__len__") or len(X) == 0:
             raise ValueError(
                 "X must be a non-empty list of networks (or of lists of networks to pool)."
             )
-        return [
-            extract_spatial_filters(
-                s, self.layer, kernel_size=self.kernel_size, layout=self.layout,
-                return_provenance=True,
-            )
-            for s in X
-        ]
+        return list(X)
 
-    def fit(self, X, y=None):
-        """Extract once to check the layer exists and record provenance."""
-        self.fit_transform(X)
-        return self
+    def _transform_one(self, source, random_state):
+        return extract_spatial_filters(
+            source, self.layer, kernel_size=self.kernel_size, layout=self.layout,
+            return_provenance=True,
+        )
 
-    def fit_transform(self, X, y=None):
-        """Extract the clouds and record their provenance."""
-        out = self._extract(X)
-        self.provenance_ = [p for _, p in out]
-        return [f for f, _ in out]
+    def _remember(self, samples, results):
+        self.provenance_ = [provenance for _, provenance in results]
+        widths = {filters.shape[1] for filters, _ in results}
+        self.n_weights_ = widths.pop() if len(widths) == 1 else None
 
-    def transform(self, X):
-        """Return one cloud of raw spatial filters per sample of ``X``."""
-        return [f for f, _ in self._extract(X)]
+    def get_feature_names_out(self, input_features=None):
+        """Names of the weights of one spatial filter, row by row: ``w0``, ``w1``, ...."""
+        check_is_fitted(self)
+        if self.n_weights_ is None:
+            raise ValueError("The clouds have different kernel sizes; their columns have no "
+                             "common names. Set kernel_size to extract one size.")
+        return np.asarray([f"w{i}" for i in range(self.n_weights_)], dtype=object)
 
-    def __sklearn_tags__(self):
-        return collection_tags(super().__sklearn_tags__(), requires_fit=False)
+    def _combine(self, results):
+        return [filters for filters, _ in results]
+
+
+def _single_source_kind(X):
+    """What ``X`` is when it is one network rather than a collection of them (else None)."""
+    if isinstance(X, dict):
+        return "a single state dict"
+    if isinstance(X, (str, os.PathLike)):
+        return "a single path"
+    if hasattr(X, "state_dict") and hasattr(X, "parameters"):
+        return "a single network"
+    if hasattr(X, "module_") or hasattr(X, "initialize"):
+        return "a single skorch net"
+    if isinstance(X, np.ndarray) and X.ndim == 4:
+        return "a single 4-D kernel"
+    return None

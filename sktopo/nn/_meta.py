@@ -9,7 +9,7 @@ from ._training import check_images, infer_input_shape, make_net
 class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a network on images, then describe the shape of one layer's spatial filters.
 
-    A meta-estimator, because it changes what a sample is (DESIGN.md section 2): ``fit`` takes
+    A meta-estimator, because it changes what a sample is (images in, one filter cloud out): ``fit`` takes
     images and labels, clones and trains ``net``, extracts the spatial filters of conv layer
     ``layer`` as one cloud (``filters_``) and fits ``topology``, any collection-level estimator or
     Pipeline, on the one-cloud collection ``[filters_]``. Parameters nest, so GridSearchCV tunes
@@ -24,9 +24,8 @@ class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     layer : int or str, default=1
         Conv layer whose filters are analysed: 1-based index or module name.
     topology : estimator or None, default=None
-        Collection-level estimator, e.g. ``Pipeline([("norm", PerCloud(FilterNormalizer())),
-        ("density", DensityFiltration(k=15, p=0.3)), ("persistence", Persistence())])``.
-        ``None`` stops at the filters.
+        Collection-level estimator, e.g. :func:`sktopo.pipeline.make_topology_pipeline`
+        (``topology__density__k`` then tunes its density step). ``None`` stops at the filters.
     random_state : int or None, default=None
         When set, overrides the net's seeds (initial weights, batch order, dropout).
 
@@ -132,3 +131,11 @@ class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "net_")
         X, _ = check_images(X)
         return self.net_.predict_proba(X)
+
+    def __sklearn_tags__(self):
+        # A sample is an image (n, H, W) or (n, C, H, W), not a row of a 2-D table; flattened
+        # (n, H*W) images are accepted too, but they are not what the estimator models.
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags

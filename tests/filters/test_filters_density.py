@@ -128,7 +128,7 @@ def test_k_too_large_names_the_fix():
     with pytest.raises(ValueError, match="k=5 does not fit a cloud of 5 points.*smaller k"):
         density_filtration(np.zeros((5, 2)), 5, 0.5)
     with pytest.raises(ValueError, match="k=5 does not fit a cloud of 5 points"):
-        DensityFiltration(k=5, p=0.5).fit([np.zeros((5, 2))])
+        DensityFiltration(k=5, p=0.5).fit([np.arange(10.).reshape(5, 2)])
 
 
 @pytest.mark.parametrize("k", [0, -1, 2.5, 1.0, True])
