@@ -8,7 +8,8 @@ filters (its "topological simplicity") to the network's test accuracy. This scri
 2. pools the two first layers at every snapshot into one filter cloud (64 filters);
 3. fits the generalisation-measure regression, a scikit-learn Pipeline
 
-       clouds -> normalise -> rho(k, p) -> barcode -> max H1 lifetime -> LinearRegression
+       clouds -> normalise, drop dead filters -> rho(k, p) -> barcode -> max H1 lifetime
+              -> LinearRegression
 
    and tunes ``topology__density__k`` and ``topology__density__p`` with GridSearchCV and
    shuffled 5-fold cross-validation scored by mean absolute error (with a dozen samples the
@@ -24,7 +25,7 @@ import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sktopo.experiments._data import load_digit_data
-from sktopo.experiments._generalization import make_generalization_regression
+from sktopo.pipeline import make_generalization_regression
 from sktopo.nn import WeightSnapshots, make_net, network_seed, snapshot_clouds
 
 # Nets this small gain nothing from more threads, and extra threads slow a busy machine a lot.

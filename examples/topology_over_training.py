@@ -7,12 +7,10 @@ features per checkpoint. About a minute on a laptop CPU.
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
 
 from sktopo.datasets import load_mnist_subset
-from sktopo.filters import DensityFiltration, FilterNormalizer, PerCloud
-from sktopo.homology import DiagramFeatures, Persistence
 from sktopo.nn import WeightSnapshots, make_net, snapshot_clouds
+from sktopo.pipeline import make_topology_pipeline
 
 digits = load_mnist_subset()
 X = digits.images.astype("float32") / 255.0
@@ -26,18 +24,16 @@ net = make_net("M", (64, 0, 32), max_iter=300, batch_size=64, random_state=0,
 net.fit(X_train, y_train)
 
 iterations, clouds = snapshot_clouds(snapshots.snapshots_, layer=1)
-topology = make_pipeline(
-    PerCloud(FilterNormalizer()),
-    DensityFiltration(k=10, p=0.5),
-    Persistence(backend="exact"),
-    DiagramFeatures(features=["max_lifetime"], homology_dimensions=[1]),
-)
+# One cloud per checkpoint: a collection, so one Pipeline gives one feature row per checkpoint.
+topology = make_topology_pipeline(k=10, p=0.5, backend="exact", features=["max_lifetime"],
+                                  homology_dimensions=[1]).set_output(transform="pandas")
 features = topology.fit_transform(clouds)
 table = pd.DataFrame(
     {
         "iteration": iterations,
         "valid_acc": [snapshots.valid_acc_.get(i) for i in iterations],
-        "max_h1_lifetime": features[:, 0],
+        "max_h1_lifetime": features["max_lifetime_h1"].to_numpy(),
+        "dead_filters": topology.named_steps["normalize"].n_dead_,
     }
 )
 print(table.to_string(index=False))
