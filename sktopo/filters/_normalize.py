@@ -3,11 +3,20 @@
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
-from .._compat import check_is_fitted, Real, validate_data
+from .._compat import Real, check_is_fitted, validate_data, validate_params
 from .._validation import Number, check_cloud
 from ..base import CollectionTransformer
 
 
+#: Shared by the functions and the estimators, so both give the same error for the same mistake.
+TOLERANCE_CONSTRAINTS = {
+    "rtol": [Number(Real, 0, None, closed="left")],
+    "atol": [Number(Real, 0, None, closed="left")],
+}
+
+
+@validate_params({"X": ["array-like"], **TOLERANCE_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
 def dead_filter_mask(X, *, rtol=1e-6, atol=0.0):
     """Flag near-constant ("dead") filters.
 
@@ -46,6 +55,8 @@ def _centre_and_scale(X, rtol, atol):
     return centred, centred_norm <= rtol * raw_norm + atol
 
 
+@validate_params({"X": ["array-like"], **TOLERANCE_CONSTRAINTS, "return_dead": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def normalize_filters(X, *, rtol=1e-6, atol=0.0, return_dead=False):
     r"""Mean-centre each filter and scale it to unit Euclidean norm.
 
@@ -126,10 +137,7 @@ class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     [[-0.7071067811865475, 0.7071067811865475], [0.0, 0.0]]
     """
 
-    _parameter_constraints = {
-        "rtol": [Number(Real, 0, None, closed="left")],
-        "atol": [Number(Real, 0, None, closed="left")],
-    }
+    _parameter_constraints = TOLERANCE_CONSTRAINTS
 
     def __init__(self, rtol=1e-6, atol=0.0):
         self.rtol = rtol
@@ -195,10 +203,7 @@ class CloudNormalizer(CollectionTransformer):
     """
 
     _requires_fit = False
-    _parameter_constraints = {
-        "rtol": [Number(Real, 0, None, closed="left")],
-        "atol": [Number(Real, 0, None, closed="left")],
-    }
+    _parameter_constraints = TOLERANCE_CONSTRAINTS
 
     def __init__(self, rtol=1e-6, atol=0.0):
         self.rtol = rtol

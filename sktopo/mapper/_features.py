@@ -5,7 +5,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 
 
-from .._compat import Integral
+from .._compat import Integral, validate_params
 from .._validation import Number
 from ..base import CollectionTransformer
 
@@ -76,6 +76,12 @@ FEATURE_NAMES = (
 )
 
 
+#: Shared by :func:`mapper_graph_features` and :class:`MapperGraphFeatures`.
+GRAPH_FEATURE_CONSTRAINTS = {"min_node_size": [Number(Integral, 1, None, closed="left")]}
+
+
+@validate_params({"graph": [nx.Graph], **GRAPH_FEATURE_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
 def mapper_graph_features(graph, *, min_node_size=1):
     """Counts and size summaries of one Mapper graph.
 
@@ -157,7 +163,7 @@ class MapperGraphFeatures(CollectionTransformer, auto_wrap_output_keys=("transfo
     """
 
     _requires_fit = False
-    _parameter_constraints = {"min_node_size": [Number(Integral, 1, None, closed="left")]}
+    _parameter_constraints = GRAPH_FEATURE_CONSTRAINTS
 
     def __init__(self, min_node_size=1):
         self.min_node_size = min_node_size

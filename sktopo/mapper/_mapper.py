@@ -6,7 +6,7 @@ from scipy.sparse import csr_matrix, triu
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from .._compat import Integral, Real, StrOptions, fit_context
+from .._compat import HasMethods, Integral, Real, StrOptions, fit_context, validate_params
 from .._validation import Number, check_cloud, check_collection
 from ..base import CollectionTransformer
 from ._cluster import cluster_cover_set, vne_scale
@@ -89,6 +89,21 @@ def compute_lens(X, lens=None, *, random_state=None):
     return values
 
 
+#: Shared by :func:`mapper_graph` and :class:`Mapper`, so both give the same error for the
+#: same mistake.
+MAPPER_CONSTRAINTS = {
+    "resolution": [Number(Integral, 1, None, closed="left")],
+    "gain": [Number(Real, 1, None, closed="neither")],
+    "lens": "no_validation",
+    "clusterer": [HasMethods(["fit_predict"]), None],
+    "metric": [StrOptions({"vne", "euclidean"})],
+    "n_bins": [Number(Integral, 2, None, closed="left")],
+    "min_cluster_size": [Number(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+}
+
+
+@validate_params({"X": ["array-like"], **MAPPER_CONSTRAINTS}, prefer_skip_nested_validation=True)
 def mapper_graph(
     X,
     resolution=30,
@@ -169,13 +184,6 @@ def mapper_graph(
     """
     resolution, gain = check_resolution_gain(resolution, gain)
     X = check_cloud(X, name="X")
-    if metric not in ("vne", "euclidean"):
-        raise ValueError(f"metric must be 'vne' or 'euclidean'; got {metric!r}.")
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
-        raise ValueError(f"n_bins must be an int >= 2; got {n_bins!r}.")
-    if isinstance(min_cluster_size, bool) or not isinstance(min_cluster_size, (int, np.integer)) \
-            or min_cluster_size < 1:
-        raise ValueError(f"min_cluster_size must be an int >= 1; got {min_cluster_size!r}.")
     rng = check_random_state(random_state)
     lens_values = compute_lens(X, lens, random_state=rng)
     if clusterer is not None:
@@ -295,17 +303,7 @@ class Mapper(CollectionTransformer):
     """
 
     _requires_fit = False
-    _parameter_constraints = {
-        "resolution": [Number(Integral, 1, None, closed="left")],
-        "gain": [Number(Real, 1, None, closed="neither")],
-        "lens": "no_validation",
-        "clusterer": "no_validation",
-        "metric": [StrOptions({"vne", "euclidean"})],
-        "n_bins": [Number(Integral, 2, None, closed="left")],
-        "min_cluster_size": [Number(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints = {**MAPPER_CONSTRAINTS, "verbose": ["verbose"]}
 
     def __init__(
         self,
