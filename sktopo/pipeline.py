@@ -196,6 +196,12 @@ def barcode_description(persistence, n_points=None):
     return f"{kind}on {landmarks} max-min landmarks, {field}"
 
 
+def _step_property(kind):
+    """A read-only attribute giving the pipeline's fitted step of class ``kind`` (or None)."""
+    return property(lambda view: _fitted_step(view.pipeline, kind),
+                    doc=f"The fitted :class:`{kind.__name__}` step, or None if absent.")
+
+
 @dataclass(frozen=True)
 class CloudView:
     """A read-only view of one cloud of a fitted topology Pipeline, for figures and reports.
@@ -222,25 +228,10 @@ class CloudView:
     features: dict
 
     # ------------------------------------------------------------------ the fitted steps
-    @property
-    def normalize(self):
-        """The fitted :class:`~sktopo.filters.CloudNormalizer`."""
-        return _fitted_step(self.pipeline, CloudNormalizer)
-
-    @property
-    def density(self):
-        """The fitted :class:`~sktopo.filters.DensityFiltration`."""
-        return _fitted_step(self.pipeline, DensityFiltration)
-
-    @property
-    def persistence(self):
-        """The fitted :class:`~sktopo.homology.Persistence`."""
-        return _fitted_step(self.pipeline, Persistence)
-
-    @property
-    def mapper(self):
-        """The fitted :class:`~sktopo.mapper.Mapper`, or None without the Mapper branch."""
-        return _fitted_step(self.pipeline, Mapper)
+    normalize = _step_property(CloudNormalizer)
+    density = _step_property(DensityFiltration)
+    persistence = _step_property(Persistence)
+    mapper = _step_property(Mapper)
 
     # ------------------------------------------------------------------ what they learned
     @property

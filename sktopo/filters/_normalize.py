@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 
 from .._compat import Real, check_is_fitted, validate_data, validate_params
 from .._validation import Number, check_cloud
+from .._docstrings import fill_doc
 from ..base import CollectionTransformer
 
 
@@ -104,6 +105,7 @@ def normalize_filters(X, *, rtol=1e-6, atol=0.0, return_dead=False):
     return (out, dead) if return_dead else out
 
 
+@fill_doc
 class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Mean-centre and unit-normalise spatial filters (filter level, 2-D).
 
@@ -112,10 +114,7 @@ class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    rtol : float, default=1e-6
-        Relative tolerance for dead filters (see :func:`dead_filter_mask`).
-    atol : float, default=0.0
-        Absolute tolerance for dead filters.
+    %(dead_tolerances)s
 
     Attributes
     ----------
@@ -158,6 +157,7 @@ class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return normalize_filters(X, rtol=self.rtol, atol=self.atol)
 
 
+@fill_doc
 class CloudNormalizer(CollectionTransformer):
     """Mean-centre and normalise every cloud of a collection, dropping its dead filters.
 
@@ -170,10 +170,7 @@ class CloudNormalizer(CollectionTransformer):
 
     Parameters
     ----------
-    rtol : float, default=1e-6
-        Relative tolerance for dead filters (see :func:`dead_filter_mask`).
-    atol : float, default=0.0
-        Absolute tolerance for dead filters.
+    %(dead_tolerances)s
 
     Attributes
     ----------

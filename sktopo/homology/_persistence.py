@@ -8,6 +8,7 @@ from scipy.spatial.distance import cdist
 
 from .._compat import Real, RealNotInt, StrOptions, validate_params
 from .._validation import Number, check_cloud, check_collection, resolve_count
+from .._docstrings import fill_doc
 from ..base import CollectionTransformer
 from ._diagrams import pad_diagrams
 from ._landmarks import maxmin_landmarks
@@ -167,6 +168,7 @@ def persistence_diagrams(
     return dgms
 
 
+@fill_doc
 class Persistence(CollectionTransformer):
     """Persistence diagrams of every cloud of a collection (collection level).
 
@@ -194,13 +196,10 @@ class Persistence(CollectionTransformer):
         Largest filtration value built.
     landmark_start : {"farthest", "random"} or int, default="farthest"
         First max-min landmark of every cloud.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the random first landmarks (one seed per cloud is drawn from it, so results do not
-        depend on ``n_jobs``).
-    n_jobs : int, default=None
-        Clouds processed in parallel (joblib); ``None`` means 1.
-    verbose : int, default=0
-        Progress bar over the clouds when > 0.
+    %(collection_random_state)s
+        Used by ``landmark_start="random"``.
+    %(collection_n_jobs)s
+    %(collection_verbose)s
 
     Attributes
     ----------

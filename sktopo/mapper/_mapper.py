@@ -8,6 +8,7 @@ from sklearn.utils import check_random_state
 
 from .._compat import HasMethods, Integral, Real, StrOptions, fit_context, validate_params
 from .._validation import Number, check_cloud, check_collection
+from .._docstrings import fill_doc
 from ..base import CollectionTransformer
 from ._cluster import cluster_cover_set, vne_scale
 from ._cover import check_resolution_gain, cover_intervals, cover_membership
@@ -246,6 +247,7 @@ def mapper_graph(
     return graph
 
 
+@fill_doc
 class Mapper(CollectionTransformer):
     r"""Mapper graphs ``Mapper(resolution, gain)``, one per cloud of a collection.
 
@@ -273,10 +275,9 @@ class Mapper(CollectionTransformer):
         Bins of the merge-height histogram of the automatic cut.
     min_cluster_size : int, default=3
         Smaller clusters make no node.
-    random_state : int, RandomState instance or None, default=None
-        Seed for randomised lenses and clusterers; the same seed gives the same graphs.
-    verbose : int, default=0
-        Progress bar over clouds when positive.
+    %(collection_random_state)s
+        Used by randomised lenses and clusterers.
+    %(collection_verbose)s
 
     Attributes
     ----------
