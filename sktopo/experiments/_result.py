@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._io import normal_mode
+
 
 def _jsonable(value):
     if isinstance(value, dict):
@@ -70,10 +72,7 @@ class ExperimentResult:
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
         old = None
         try:
-            # mkdtemp makes the folder private (0700); give it the permissions of a normal mkdir.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o777 & ~umask)
+            os.chmod(tmp, normal_mode(is_dir=True))
             self.table.to_csv(tmp / "table.csv", index=False)
             (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary), indent=2))
             (tmp / "settings.json").write_text(json.dumps(_jsonable(self.settings), indent=2))
