@@ -10,6 +10,7 @@ import torch
 from skorch.callbacks import Callback
 
 from .._io import atomic_savez
+from ._training import check_images, training_iteration
 
 _SEP = "@"
 
@@ -30,7 +31,7 @@ def evaluate_accuracy(module, X, y, *, batch_size=1024, device=None):
     return correct / len(X)
 
 
-def _iteration_schedule(iterations, name="iterations"):
+def iteration_schedule(iterations, name="iterations"):
     """``int k`` -> every k iterations; a sequence -> those iterations."""
     if isinstance(iterations, numbers.Integral) and not isinstance(iterations, bool):
         if iterations < 1:
@@ -47,20 +48,18 @@ def _iteration_schedule(iterations, name="iterations"):
 
 class _ValidationMixin:
     def _setup_validation(self):
-        self._X_valid = self._y_valid = None
+        self.X_valid_ = self.y_valid_ = None
         if self.X_valid is not None:
             if self.y_valid is None:
                 raise ValueError("X_valid is given without y_valid.")
-            from ._training import check_images
-
-            self._X_valid, self._y_valid = check_images(self.X_valid, self.y_valid, name="X_valid")
-            if not isinstance(self._X_valid, torch.Tensor):
-                self._X_valid = torch.as_tensor(self._X_valid)
-            self._y_valid = torch.as_tensor(self._y_valid)
+            self.X_valid_, self.y_valid_ = check_images(self.X_valid, self.y_valid, name="X_valid")
+            if not isinstance(self.X_valid_, torch.Tensor):
+                self.X_valid_ = torch.as_tensor(self.X_valid_)
+            self.y_valid_ = torch.as_tensor(self.y_valid_)
 
     def _valid_acc(self, net):
-        if self._X_valid is not None:
-            return evaluate_accuracy(net.module_, self._X_valid, self._y_valid, device=net.device)
+        if self.X_valid_ is not None:
+            return evaluate_accuracy(net.module_, self.X_valid_, self.y_valid_, device=net.device)
         # Fall back on skorch's epoch-level validation when a train_split is in use.
         for row in reversed(net.history):
             if "valid_acc" in row:
@@ -70,6 +69,10 @@ class _ValidationMixin:
 
 class WeightSnapshots(_ValidationMixin, Callback):
     """Record conv weights (and validation accuracy) at chosen batch iterations.
+
+    Iterations are those of :func:`training_iteration`, the net's one counter; the validation
+    accuracy of each snapshot is also written into the history (``"snapshot_valid_acc"`` in the
+    batch where it was taken).
 
     Each snapshot is a dict ``{"<layer>.weight": 4-D array}``, the state-dict naming that
     :func:`sktopo.filters.extract_spatial_filters` reads, so one snapshot is one network source
@@ -109,7 +112,7 @@ class WeightSnapshots(_ValidationMixin, Callback):
         self.y_valid = y_valid
 
     def initialize(self):
-        self._every, self._at = _iteration_schedule(self.iterations)
+        self.every_, self.at_ = iteration_schedule(self.iterations)
         self._setup_validation()
         self.n_iter_ = 0
         self.snapshots_ = OrderedDict()
@@ -136,20 +139,21 @@ class WeightSnapshots(_ValidationMixin, Callback):
         self.valid_acc_[self.n_iter_] = self._valid_acc(net)
 
     def _due(self):
-        if self._every is not None:
-            return self.n_iter_ % self._every == 0
-        return self.n_iter_ in self._at
+        if self.every_ is not None:
+            return self.n_iter_ % self.every_ == 0
+        return self.n_iter_ in self.at_
 
     def on_train_begin(self, net, **kwargs):
-        if self.n_iter_ == 0 and self._every is None and 0 in self._at:
+        if self.n_iter_ == 0 and self.every_ is None and 0 in self.at_:
             self._record(net)
 
     def on_batch_end(self, net, training=False, **kwargs):
         if not training:
             return
-        self.n_iter_ += 1
+        self.n_iter_ = training_iteration(net) or self.n_iter_ + 1
         if self._due():
             self._record(net)
+            net.history.record_batch("snapshot_valid_acc", self.valid_acc_[self.n_iter_])
 
     def on_train_end(self, net, **kwargs):
         if self.path is not None:
@@ -244,6 +248,8 @@ class AccuracyRecorder(_ValidationMixin, Callback):
 
     With :func:`iterations_to_accuracy` this gives the batch iterations a net needs to reach
     given accuracies, the measure behind the paper's training speed-ups from topological priors.
+    Each value is also written into the history (``"valid_acc"`` in the batch where it was
+    measured), counted by :func:`training_iteration`.
 
     Parameters
     ----------
@@ -264,8 +270,8 @@ class AccuracyRecorder(_ValidationMixin, Callback):
         self.every = every
 
     def initialize(self):
-        self._every, _ = _iteration_schedule(self.every, name="every")
-        if self._every is None:
+        self.every_, _ = iteration_schedule(self.every, name="every")
+        if self.every_ is None:
             raise ValueError("every must be an int (the evaluation period in batch iterations).")
         if self.X_valid is None:
             raise ValueError("AccuracyRecorder needs X_valid and y_valid.")
@@ -278,10 +284,11 @@ class AccuracyRecorder(_ValidationMixin, Callback):
     def on_batch_end(self, net, training=False, **kwargs):
         if not training:
             return
-        self.n_iter_ += 1
-        if self.n_iter_ % self._every == 0:
+        self.n_iter_ = training_iteration(net) or self.n_iter_ + 1
+        if self.n_iter_ % self.every_ == 0:
             self.iterations_.append(self.n_iter_)
             self.accuracies_.append(self._valid_acc(net))
+            net.history.record_batch("valid_acc", self.accuracies_[-1])
 
 
 def iterations_to_accuracy(iterations, accuracies, thresholds):

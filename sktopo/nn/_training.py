@@ -117,21 +117,62 @@ class CrossEntropy(torch.nn.CrossEntropyLoss):
 
 
 class InputCheck(Callback):
-    """Check images and labels when training starts, with errors that say what to fix."""
+    """Check images, labels and callback monitors when training starts, with errors that say
+    what to fix."""
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
+        check_validation_monitors(net)
         if X is None or isinstance(X, torch.utils.data.Dataset):
             return
         n_classes = getattr(net.module_, "n_classes", None)
         check_images(X, y, n_classes=n_classes)
 
 
+def training_iteration(net):
+    """Batch iterations trained so far, as recorded by :class:`IterationCounter` (0 before any).
+
+    The one iteration counter every sktopo callback reads, so snapshots, accuracy records and
+    the stop at ``max_iter`` always agree on "iteration k".
+    """
+    try:
+        return int(net.history[-1, "batches", -1, "iteration"])
+    except (IndexError, KeyError):
+        return 0
+
+
+class IterationCounter(Callback):
+    """Count training batch iterations and record the count in ``net.history``.
+
+    Each training batch gets an ``"iteration"`` entry (1, 2, ...), so the count travels with the
+    history and :func:`training_iteration` reads it in O(1). The count restarts when the net is
+    (re)initialised, so ``fit`` counts from 1 each time; ``partial_fit`` continues. It must come
+    before every callback that reads it (:func:`make_net` puts it first).
+    """
+
+    # State ends in "_": skorch takes every other attribute of a callback for a parameter.
+    def initialize(self):
+        self.n_iter_ = 0
+        return self
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.n_iter_ += 1
+            net.history.record_batch("iteration", self.n_iter_)
+
+
+class _IterationLimitReached(KeyboardInterrupt):
+    """How :class:`IterationLimit` ends skorch's loop; skorch ends a fit on KeyboardInterrupt."""
+
+
 class IterationLimit(Callback):
     """Stop training after ``max_iter`` batch iterations (the paper's unit of training length).
 
-    The count restarts whenever the net is (re)initialised, so ``fit`` trains ``max_iter``
-    iterations each time; ``partial_fit`` continues the count. Put it after every callback that
-    acts on batch ends (:func:`make_net` does), since it stops the loop at the last batch.
+    At the limit the current epoch is closed as skorch would close it (the validation pass when
+    the net has a validation split, then every callback's ``on_epoch_end``), so epoch-level
+    scores, ``EarlyStopping`` and a ``Checkpoint`` see the final weights; then the loop ends.
+    The count is :func:`training_iteration`, so ``fit`` trains ``max_iter`` iterations each
+    time and ``partial_fit`` continues the count. Put it after every callback that acts on batch
+    ends (:func:`make_net` does).
 
     Parameters
     ----------
@@ -142,6 +183,8 @@ class IterationLimit(Callback):
     ----------
     n_iter_ : int
         Training batches seen since the last initialisation.
+    reached_ : bool
+        Whether the last training call stopped at ``max_iter``.
     """
 
     def __init__(self, max_iter=None):
@@ -149,19 +192,51 @@ class IterationLimit(Callback):
 
     def initialize(self):
         if self.max_iter is not None and (
-            not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1
+            not isinstance(self.max_iter, numbers.Integral) or isinstance(self.max_iter, bool)
+            or self.max_iter < 1
         ):
             raise ValueError(f"max_iter must be a positive int or None; got {self.max_iter!r}.")
         self.n_iter_ = 0
+        self.reached_ = False
         return self
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        self.epoch_kwargs_ = {"dataset_train": dataset_train, "dataset_valid": dataset_valid}
 
     def on_batch_end(self, net, training=False, **kwargs):
         if not training:
             return
-        self.n_iter_ += 1
+        self.n_iter_ = training_iteration(net) or self.n_iter_ + 1
         if self.max_iter is not None and self.n_iter_ >= self.max_iter:
-            # skorch ends the fit loop cleanly (and still calls on_train_end) on KeyboardInterrupt.
-            raise KeyboardInterrupt
+            self.reached_ = True
+            self._close_epoch(net)
+            raise _IterationLimitReached
+
+    def _close_epoch(self, net):
+        dataset_valid = self.epoch_kwargs_.get("dataset_valid")
+        if dataset_valid is not None:
+            net.run_single_epoch(net.get_iterator(dataset_valid, training=False), training=False,
+                                 prefix="valid", step_fn=net.validation_step)
+        net.notify("on_epoch_end", **self.epoch_kwargs_)
+
+
+def check_validation_monitors(net):
+    """Refuse callbacks that monitor validation scores on a net without a validation split.
+
+    skorch's ``EarlyStopping`` and ``Checkpoint`` read ``valid_loss`` by default; with
+    ``train_split=None`` (:func:`make_net`'s default) no such score exists and they would fail
+    deep inside training with a bare ``KeyError``.
+    """
+    if net.train_split is not None:
+        return
+    for name, cb in net.callbacks or []:
+        monitor = getattr(cb, "monitor", None)
+        if isinstance(monitor, str) and monitor.startswith("valid"):
+            raise ValueError(
+                f"Callback {name!r} monitors {monitor!r}, but the net has no validation split "
+                "(train_split=None). Pass train_split=skorch.dataset.ValidSplit(0.1) to make_net, "
+                "or monitor a training score such as 'train_loss'."
+            )
 
 
 class TorchSeed(Callback):
@@ -189,6 +264,40 @@ class TorchSeed(Callback):
         if self.random_state is not None:
             torch.manual_seed(int(self.random_state) + self.n_calls_)
         self.n_calls_ += 1
+
+
+#: The paper's training settings per network family: Adam at 1e-3 for the MNIST nets M
+#: (Table I); SGD at 0.1 with an L2 weight loss of 0.004 on the dense layers for the CIFAR nets C
+#: (Table II, as in TensorFlow's CIFAR-10 tutorial).
+FAMILY_DEFAULTS = {
+    "M": {"optimizer": torch.optim.Adam, "lr": 1e-3, "weight_decay": 0.0},
+    "C": {"optimizer": torch.optim.SGD, "lr": 0.1, "weight_decay": 0.004},
+}
+
+
+def architecture(arch):
+    """The module class of ``arch``: ``"M"``, ``"C"`` or a torch module class itself."""
+    if isinstance(arch, str):
+        if arch not in ARCHITECTURES:
+            raise ValueError(f"arch must be 'M', 'C' or a torch module class; got {arch!r}.")
+        return ARCHITECTURES[arch]
+    return arch
+
+
+def family_defaults(arch):
+    """Optimizer, learning rate and weight decay the paper used for ``arch``'s family.
+
+    A module class states its family in a ``kind`` attribute (``"M"`` when absent).
+
+    Examples
+    --------
+    >>> from sktopo.nn import family_defaults
+    >>> family_defaults("C")["lr"]
+    0.1
+    """
+    family = arch if isinstance(arch, str) else getattr(architecture(arch), "kind", "M")
+    architecture(family)  # refuses unknown names
+    return dict(FAMILY_DEFAULTS[family])
 
 
 def make_net(
@@ -246,8 +355,10 @@ def make_net(
         skorch's validation split; ``None`` trains on everything (record validation accuracy at
         chosen iterations with :class:`AccuracyRecorder` or :class:`WeightSnapshots` instead).
     callbacks : list of (str, Callback) or None, default=None
-        Extra callbacks, placed after the built-in ``input_check`` and ``seed`` and before
-        ``iteration_limit`` (which must stay last so the others see the final batch).
+        Extra callbacks, placed after the built-in ``iteration_counter``, ``input_check`` and
+        ``seed`` and before ``iteration_limit`` (which must stay last so the others see the
+        final batch). Callbacks that monitor validation scores (skorch's ``EarlyStopping``,
+        ``Checkpoint``) need a ``train_split``; without one, training refuses to start.
     verbose : int, default=0
         skorch's verbosity.
     **kwargs
@@ -269,22 +380,13 @@ def make_net(
     >>> net.predict(X).shape
     (64,)
     """
-    if isinstance(arch, str):
-        if arch not in ARCHITECTURES:
-            raise ValueError(f"arch must be 'M', 'C' or a torch module class; got {arch!r}.")
-        module = ARCHITECTURES[arch]
-        family = arch
-    else:
-        module, family = arch, getattr(arch, "kind", "M")
+    module, defaults = architecture(arch), family_defaults(arch)
     sizes = tuple(sizes)
     if len(sizes) != 3:
         raise ValueError(f"sizes must be (X, Y, Z); got {sizes!r}.")
-    if optimizer is None:
-        optimizer = torch.optim.SGD if family == "C" else torch.optim.Adam
-    if lr is None:
-        lr = 0.1 if family == "C" else 1e-3
-    if weight_decay is None:
-        weight_decay = 0.004 if family == "C" else 0.0
+    optimizer = defaults["optimizer"] if optimizer is None else optimizer
+    lr = defaults["lr"] if lr is None else lr
+    weight_decay = defaults["weight_decay"] if weight_decay is None else weight_decay
     if max_epochs is None:
         max_epochs = _UNBOUNDED_EPOCHS if max_iter is not None else 10
     params = {
@@ -299,7 +401,8 @@ def make_net(
         params["optimizer__param_groups"] = [("head.*weight", {"weight_decay": weight_decay})]
     params.update(kwargs)
     # The limit comes last so that every other callback sees the final batch before it stops.
-    cbs = [("input_check", InputCheck()), ("seed", TorchSeed(random_state))]
+    cbs = [("iteration_counter", IterationCounter()), ("input_check", InputCheck()),
+           ("seed", TorchSeed(random_state))]
     cbs += list(callbacks or [])
     cbs.append(("iteration_limit", IterationLimit(max_iter)))
     return NeuralNetClassifier(

@@ -193,3 +193,64 @@ def test_accuracy_recorder_and_thresholds(mnist14):
     assert reached is not None  # far above chance within 60 iterations
     i = cb.iterations_.index(reached)
     assert cb.accuracies_[i] >= 0.3 and all(a < 0.3 for a in cb.accuracies_[:i])
+
+
+def test_one_iteration_counter_in_the_history(mnist14):
+    from sktopo.nn import training_iteration
+
+    Xtr, ytr, Xva, yva = mnist14
+    rec = AccuracyRecorder(Xva[:100], yva[:100], every=3)
+    net = make_net("M", (4, 0, 8), max_iter=7, batch_size=50, random_state=0,
+                   callbacks=[("acc", rec)]).fit(Xtr[:200], ytr[:200])
+    counted = [b["iteration"] for epoch in net.history for b in epoch["batches"]
+               if "iteration" in b]
+    assert counted == list(range(1, 8)) and training_iteration(net) == 7
+    recorded = [b["iteration"] for epoch in net.history for b in epoch["batches"]
+                if "valid_acc" in b]
+    assert recorded == rec.iterations_ == [3, 6]
+
+
+def test_stop_at_max_iter_closes_the_epoch_so_a_checkpoint_keeps_the_final_weights(
+        mnist14, tmp_path):
+    from skorch.callbacks import Checkpoint
+
+    Xtr, ytr, _, _ = mnist14
+    ckpt = Checkpoint(monitor=None, dirname=str(tmp_path), f_params="final.pt",
+                      f_optimizer=None, f_criterion=None, f_history=None)
+    net = make_net("M", (4, 0, 8), max_iter=6, batch_size=50, random_state=0,
+                   callbacks=[("checkpoint", ckpt)])
+    net.fit(Xtr[:200], ytr[:200])  # 4 batches per epoch: the limit falls inside epoch 2
+    assert len(net.history) == 2 and "train_loss" in net.history[-1]  # epoch closed
+    saved = torch.load(tmp_path / "final.pt", weights_only=True)
+    for key, value in net.module_.state_dict().items():
+        assert torch.equal(saved[key], value)
+
+
+def test_early_stopping_needs_a_validation_split_and_says_so(mnist14):
+    from skorch.callbacks import EarlyStopping
+    from skorch.dataset import ValidSplit
+
+    Xtr, ytr, _, _ = mnist14
+    X, y = Xtr[:300], ytr[:300]
+    net = make_net("M", (4, 0, 8), max_epochs=3, batch_size=50,
+                   callbacks=[("stop", EarlyStopping(patience=1))])
+    with pytest.raises(ValueError, match="no validation split.*ValidSplit"):
+        net.fit(X, y)
+    make_net("M", (4, 0, 8), max_epochs=2, batch_size=50, train_split=ValidSplit(5),
+             callbacks=[("stop", EarlyStopping(patience=1))]).fit(X, y)
+    make_net("M", (4, 0, 8), max_epochs=2, batch_size=50,
+             callbacks=[("stop", EarlyStopping(monitor="train_loss", patience=1))]).fit(X, y)
+
+
+def test_clone_of_a_fitted_net_with_our_callbacks(mnist14):
+    from sklearn.base import clone
+
+    Xtr, ytr, Xva, yva = mnist14
+    net = make_net("M", (4, 0, 8), max_iter=4, batch_size=50, random_state=0, callbacks=[
+        ("snaps", WeightSnapshots(2, X_valid=Xva[:50], y_valid=yva[:50])),
+        ("acc", AccuracyRecorder(Xva[:50], yva[:50], every=2)),
+    ]).fit(Xtr[:200], ytr[:200])
+    twin = clone(net).fit(Xtr[:200], ytr[:200])
+    assert sorted(dict(twin.callbacks_)["snaps"].snapshots_) == [2, 4]
+    for key, value in net.module_.state_dict().items():
+        assert torch.equal(twin.module_.state_dict()[key], value)  # same seed, same result
