@@ -18,11 +18,15 @@ from ._modules import (
     to_grayscale,
 )
 from ._training import (
+    FAMILY_DEFAULTS,
     BatchLoader,
     CrossEntropy,
     InputCheck,
+    IterationCounter,
     IterationLimit,
     TorchSeed,
+    family_defaults,
+    training_iteration,
     check_images,
     make_net,
     infer_input_shape,
@@ -31,6 +35,7 @@ from ._training import (
 from ._snapshots import (
     AccuracyRecorder,
     WeightSnapshots,
+    evaluate_accuracy,
     iterations_to_accuracy,
     load_snapshots,
     save_snapshots,
@@ -40,6 +45,11 @@ from ._meta import WeightTopology
 from ._many import load_many, network_seed, train_many
 
 __all__ = [
+    "FAMILY_DEFAULTS",
+    "IterationCounter",
+    "evaluate_accuracy",
+    "family_defaults",
+    "training_iteration",
     "BatchLoader",
     "AccuracyRecorder",
     "WeightSnapshots",
