@@ -7,7 +7,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .._compat import Integral, Real, RealNotInt, validate_params
-from .._validation import Number, check_cloud, resolve_count
+from .._validation import Number, check_cloud, resolve_count, unit_scale
 from ..base import CollectionTransformer
 
 # The exact query is run only for the points that can still be among the densest; a sample of this
@@ -87,9 +87,9 @@ def kth_neighbor_distances(X, k, *, n_jobs=None):
     >>> kth_neighbor_distances([[0.], [1.], [3.]], k=1).tolist()
     [1.0, 1.0, 2.0]
     """
-    X = check_cloud(X)
+    X, factor = unit_scale(check_cloud(X))
     k = resolve_k(k, len(X))
-    return _ordered_query(cKDTree(X), X, k, _workers(n_jobs))
+    return _ordered_query(cKDTree(X), X, k, _workers(n_jobs)) * factor
 
 
 def _ordered_query(tree, X, k, workers, bound=np.inf):
@@ -149,7 +149,7 @@ def density_filtration_indices(X, k, p, *, n_jobs=None):
     >>> density_filtration_indices([[0.], [0.1], [0.2], [5.]], k=1, p=0.5).tolist()
     [0, 1]
     """
-    X = check_cloud(X)
+    X = unit_scale(check_cloud(X))[0]  # a ranking is scale-free; this keeps distances finite
     n = len(X)
     k = resolve_k(k, n)
     m = n_kept(n, p)
@@ -169,7 +169,7 @@ def density_filtration_indices(X, k, p, *, n_jobs=None):
         radius = pilot_scores[min(_PILOT_SIZE - 1, math.ceil(q * _PILOT_SIZE))]
         bound = np.nextafter(radius, np.inf) if q < 1.0 else np.inf
         scores = _ordered_query(tree, X, k, workers, bound)
-        if np.isfinite(scores).sum() >= m:
+        if np.isfinite(scores).sum() >= m or q >= 1.0:
             # Points beyond the bound score higher than every finite score, so the m smallest
             # finite scores are exactly the m smallest overall.
             return np.sort(np.argsort(scores, kind="stable")[:m])

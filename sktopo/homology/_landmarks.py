@@ -7,7 +7,7 @@ from scipy.spatial import cKDTree
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
-from .._validation import check_cloud
+from .._validation import check_cloud, unit_scale
 
 _STARTS = ("farthest", "random")
 
@@ -75,7 +75,8 @@ def maxmin_landmarks(
     >>> maxmin_landmarks(X, 2, return_covering_radius=True)
     (array([3, 0]), 2.0)
     """
-    X = check_cloud(X)
+    # The choice is scale-free; on the scaled cloud squared distances stay finite and nonzero.
+    X, factor = unit_scale(check_cloud(X))
     n = len(X)
     if (
         not isinstance(n_landmarks, Integral)
@@ -109,7 +110,7 @@ def maxmin_landmarks(
             nearest[landmarks[i]] = -np.inf
     if not return_covering_radius:
         return landmarks
-    return landmarks, float(np.sqrt(max(nearest.max(), 0.0)))
+    return landmarks, float(np.sqrt(max(nearest.max(), 0.0))) * factor
 
 
 def covering_radius(X, landmarks):

@@ -7,7 +7,7 @@ from ripser import ripser
 from scipy.spatial.distance import cdist
 
 from .._compat import Real, RealNotInt, StrOptions, validate_params
-from .._validation import Number, check_cloud, check_collection, resolve_count
+from .._validation import Number, check_cloud, check_collection, resolve_count, unit_scale
 from .._docstrings import fill_doc
 from ..base import CollectionTransformer
 from ._diagrams import pad_diagrams
@@ -144,7 +144,10 @@ def persistence_diagrams(
     >>> int((lifetimes > 0.5 * lifetimes.max()).sum())
     1
     """
-    X = check_cloud(X)
+    # Barcodes scale with the cloud: compute on a cloud of magnitude ~1 (so squared distances
+    # neither overflow nor underflow) and scale the values back exactly (a power of two).
+    X, factor = unit_scale(check_cloud(X))
+    threshold = threshold / factor
     n = len(X)
     if backend == "exact":
         dgms = ripser(X, maxdim=maxdim, thresh=threshold, coeff=coeff)["dgms"]
@@ -162,9 +165,9 @@ def persistence_diagrams(
         else:
             M = lazy_witness_matrix(X, landmarks, nu)
         dgms = ripser(M, maxdim=maxdim, thresh=threshold, coeff=coeff, distance_matrix=True)["dgms"]
-    dgms = [np.asarray(d, dtype=np.float64).reshape(-1, 2) for d in dgms]
+    dgms = [np.asarray(d, dtype=np.float64).reshape(-1, 2) * factor for d in dgms]
     if return_landmarks:
-        return dgms, landmarks, radius
+        return dgms, landmarks, radius * factor
     return dgms
 
 

@@ -23,7 +23,7 @@ from numbers import Integral
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from .._validation import check_cloud
+from .._validation import check_cloud, unit_scale
 
 _BLOCK = 2048  # witnesses per block: small enough for tight bounds, large enough for numpy
 _CHUNK = 16384  # witnesses per distance chunk in the first pass
@@ -98,7 +98,8 @@ def lazy_witness_matrix(X, landmarks, nu=2):
     array([[0., 2.],
            [2., 0.]])
     """
-    X = check_cloud(X)
+    # Entries scale with the cloud: work at magnitude ~1 (no overflow when squaring), scale back.
+    X, factor = unit_scale(check_cloud(X))
     idx = check_landmarks(landmarks, len(X))
     n_l = len(idx)
     check_nu(nu, n_l)
@@ -142,4 +143,4 @@ def lazy_witness_matrix(X, landmarks, nu=2):
     E = np.maximum(E, E.T)
     np.maximum(E, 0.0, out=E)  # the filtration starts at 0, as in JavaPlex
     np.fill_diagonal(E, 0.0)
-    return E
+    return E * factor

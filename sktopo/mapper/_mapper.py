@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from .._compat import HasMethods, Integral, Real, StrOptions, fit_context, validate_params
-from .._validation import Number, check_cloud, check_collection
+from .._validation import Number, check_cloud, check_collection, unit_scale
 from .._docstrings import fill_doc
 from ..base import CollectionTransformer
 from ._cluster import cluster_cover_set, vne_scale
@@ -28,11 +28,12 @@ def pca_lens(X, n_components=2):
     >>> pca_lens(np.array([[0.0, 0.0], [2.0, 0.0], [4.0, 0.1]]), 1).ravel().round(2) + 0.0
     array([-2.,  0.,  2.])
     """
+    X, factor = unit_scale(np.asarray(X, dtype=np.float64))  # no overflow in the covariance
     centred = X - X.mean(axis=0)
     _, vecs = np.linalg.eigh(centred.T @ centred)
     axes = vecs[:, ::-1][:, :n_components]
     signs = np.sign(axes[np.argmax(np.abs(axes), axis=0), np.arange(axes.shape[1])])
-    return centred @ (axes * np.where(signs == 0, 1.0, signs))
+    return (centred @ (axes * np.where(signs == 0, 1.0, signs))) * factor
 
 
 def compute_lens(X, lens=None, *, random_state=None):
@@ -188,16 +189,14 @@ def mapper_graph(
     rng = check_random_state(random_state)
     lens_values = compute_lens(X, lens, random_state=rng)
     if clusterer is not None:
-        if not hasattr(clusterer, "fit_predict"):
-            raise TypeError(
-                f"clusterer must have a fit_predict method (a scikit-learn clusterer) or be None; "
-                f"got {type(clusterer).__name__}."
-            )
         clusterer = clone(clusterer)
         params = clusterer.get_params()
         if "random_state" in params and params["random_state"] is None:
             clusterer.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
-    Y = vne_scale(X) if metric == "vne" else X
+    # Clusters do not depend on the scale of the cloud (the cut is relative): cluster at
+    # magnitude ~1, where squared distances neither overflow nor underflow.
+    scaled = unit_scale(X)[0]
+    Y = vne_scale(scaled) if metric == "vne" else scaled
 
     points, cells, shape = cover_membership(lens_values, resolution, gain)
     starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else []
