@@ -1,49 +1,96 @@
 """Figs. 2-4, 6-8: first- and second-layer spatial filters of trained MNIST and CIFAR-10 nets."""
 
+import dataclasses
+import typing
+from pathlib import Path
+
 from ..datasets import get_data_home
+from ._data import load_experiment_data
+from ._presets import NetworkPreset, plain_settings, resolve_preset
 from ._result import ExperimentResult
-from ._data import cifar_data, mnist_data
-from ._options import (
-    as_bool, as_float, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str,
-    check_scale, parse_options,
-)
+from ._runs import nets_folder
 from ._weight_space import (
-    analyse, conv_layer_filters, default_out_dir, frame, headline, mean_accuracy, network_rows,
-    plain_settings, rho_label, topology_row, train_pool,
+    conv_layer_filters, fit_cloud_topology, frame, headline, mean_accuracy, network_rows,
+    rho_label, topology_row, train_pool,
 )
 
 # ---------------------------------------------------------------------------------------------
 # MNIST (Section V.A, Fig. 2)
 # ---------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MnistLayerPreset(NetworkPreset):
+    """Knobs of :func:`mnist_first_layer` and :func:`mnist_second_layer`.
+
+    Attributes
+    ----------
+    n_networks : int
+        Networks ``M(sizes)`` trained from independent seeds and pooled.
+    sizes : tuple of 3 int
+        ``(X, Y, Z)``; ``Y = 0`` drops the second conv layer.
+    max_iter : int
+        Batch iterations per network.
+    n_train : int or None
+        Training images (None: all).
+    k, p : int, float
+        Density filtration ``rho(k, p)``; ``k`` is the paper's value for the paper's cloud and
+        is rescaled to ours (:func:`~._weight_space.scaled_k`).
+    resolution, gain : int, float
+        ``Mapper(resolution, gain)``.
+    n_landmarks : int
+        Landmarks of the witness barcode.
+    n_test : int or None, default=1000
+        Held-out images scoring each network.
+    lr : float or None, default=None
+        Learning rate (None: :func:`~sktopo.nn.make_net`'s default).
+    n_jobs : int or None, default=None
+        Networks trained in parallel.
+    batched : bool, default=False
+        Train the networks as one vmapped model (fast on a GPU).
+    """
+
+    n_networks: int
+    sizes: tuple[int, int, int]
+    max_iter: int
+    n_train: int | None
+    k: int
+    p: float
+    resolution: int
+    gain: float
+    n_landmarks: int
+    n_test: int | None = 1000
+    lr: float | None = None
+    n_jobs: int | None = None
+    batched: bool = False
+
+
 #: Scale presets of :func:`mnist_first_layer`. "paper" is the paper's Fig. 2 setting. "small"
 #: trades the second conv layer for a wider first one (more filters per net; the paper reports
 #: M(64, 0, 64) gives "almost identical results") and keeps k at the paper's *fraction* k/n;
 #: its ~150 analysed points need a coarser Mapper (8 intervals) than the paper's 1,920.
 MNIST_FIRST_PRESETS = {
-    "tiny": dict(n_networks=2, sizes=(8, 0, 16), max_iter=30, batch_size=64, n_train=1000,
-                 k=200, p=0.3, resolution=10, gain=3.0, n_landmarks=40),
-    "small": dict(n_networks=4, sizes=(128, 0, 32), max_iter=400, batch_size=64, n_train=None,
-                  k=200, p=0.3, resolution=8, gain=3.0, n_landmarks=100),
-    "paper": dict(n_networks=100, sizes=(64, 32, 64), max_iter=40000, batch_size=128,
-                  n_train=None, k=200, p=0.3, resolution=30, gain=3.0, n_landmarks=100),
+    "tiny": MnistLayerPreset(n_networks=2, sizes=(8, 0, 16), max_iter=30, batch_size=64,
+                             n_train=1000, k=200, p=0.3, resolution=10, gain=3.0,
+                             n_landmarks=40),
+    "small": MnistLayerPreset(n_networks=4, sizes=(128, 0, 32), max_iter=400, batch_size=64,
+                              n_train=None, k=200, p=0.3, resolution=8, gain=3.0,
+                              n_landmarks=100),
+    "paper": MnistLayerPreset(n_networks=100, sizes=(64, 32, 64), max_iter=40000,
+                              batch_size=128, n_train=None, k=200, p=0.3, resolution=30,
+                              gain=3.0, n_landmarks=100),
 }
 
 #: Scale presets of :func:`mnist_second_layer` (paper: rho(10, 0.1) of the 204,800 second-layer
 #: filters of the Fig. 2 networks).
 MNIST_SECOND_PRESETS = {
-    "tiny": dict(n_networks=2, sizes=(4, 8, 16), max_iter=30, batch_size=64, n_train=1000,
-                 k=10, p=0.1, resolution=10, gain=3.0, n_landmarks=40),
-    "small": dict(n_networks=2, sizes=(32, 32, 32), max_iter=400, batch_size=64, n_train=None,
-                  k=10, p=0.1, resolution=15, gain=3.0, n_landmarks=100),
-    "paper": dict(n_networks=100, sizes=(64, 32, 64), max_iter=40000, batch_size=128,
-                  n_train=None, k=10, p=0.1, resolution=30, gain=3.0, n_landmarks=100),
-}
-
-_TRAIN_OPTIONS = {
-    "n_networks": as_int, "sizes": as_int_tuple, "max_iter": as_int, "batch_size": as_int,
-    "lr": as_float, "n_train": as_optional_int, "k": as_int, "p": as_float,
-    "resolution": as_int, "gain": as_float, "n_landmarks": as_int, "out_dir": as_optional_path,
-    "n_jobs": as_optional_int, "batched": as_bool, "device": as_str,
+    "tiny": MnistLayerPreset(n_networks=2, sizes=(4, 8, 16), max_iter=30, batch_size=64,
+                             n_train=1000, k=10, p=0.1, resolution=10, gain=3.0,
+                             n_landmarks=40),
+    "small": MnistLayerPreset(n_networks=2, sizes=(32, 32, 32), max_iter=400, batch_size=64,
+                              n_train=None, k=10, p=0.1, resolution=15, gain=3.0,
+                              n_landmarks=100),
+    "paper": MnistLayerPreset(n_networks=100, sizes=(64, 32, 64), max_iter=40000,
+                              batch_size=128, n_train=None, k=10, p=0.1, resolution=30,
+                              gain=3.0, n_landmarks=100),
 }
 
 
@@ -53,45 +100,47 @@ def _paper_filters(sizes, layer, n_networks):
     return n_networks * (x if layer == 1 else x * y)
 
 
-def _mnist_layer(name, layer, presets, paper_nets, paper, scale, data_home, random_state,
-                 verbose, options):
-    cfg = check_scale(name, scale, presets)
-    opts = parse_options(name, options, _TRAIN_OPTIONS)
-    cfg.update(opts)
-    cfg["out_dir"] = default_out_dir(scale, data_home, cfg.get("out_dir"))
-    sizes = tuple(cfg["sizes"])
-    if len(sizes) != 3 or sizes[layer - 1] == 0 or (layer == 2 and sizes[0] == 0):
+def _mnist_layer(name, layer, presets, paper, scale, data_home, random_state, verbose,
+                 options):
+    preset = resolve_preset(name, presets, scale, options)
+    sizes = preset.sizes
+    if sizes[layer - 1] == 0 or (layer == 2 and sizes[0] == 0):
         raise ValueError(f"{name}: sizes={sizes} has no conv layer {layer}; e.g. sizes=64,32,64.")
-    n_paper = _paper_filters(paper_nets["sizes"], layer, paper_nets["n_networks"])
-    data = mnist_data(data_home, n_train=cfg["n_train"], random_state=random_state)
-    net_cfg = dict(arch="M", sizes=sizes, max_iter=cfg["max_iter"],
-                   batch_size=cfg["batch_size"], device=cfg.get("device") or "auto")
-    if cfg.get("lr") is not None:
-        net_cfg["lr"] = cfg["lr"]
-    records, folder = train_pool(
-        net_cfg, cfg["n_networks"], data, out_dir=cfg.get("out_dir"), name="mnist-M",
-        random_state=random_state, n_jobs=cfg.get("n_jobs"), batched=cfg.get("batched", False),
-        verbose=verbose,
+    paper_nets = presets["paper"]
+    n_paper = _paper_filters(paper_nets.sizes, layer, paper_nets.n_networks)
+    data = load_experiment_data(name, scale, "mnist", data_home, n_train=preset.n_train,
+                                n_test=preset.n_test, random_state=random_state)
+    net_cfg = dict(arch="M", sizes=sizes, max_iter=preset.max_iter,
+                   batch_size=preset.batch_size, device=preset.device)
+    if preset.lr is not None:
+        net_cfg["lr"] = preset.lr
+    folder = nets_folder(
+        "mnist-M", {**net_cfg, "data": data.description, "n_train": preset.n_train,
+                    "n_test": preset.n_test, "random_state": random_state},
+        out_dir=preset.out_dir, scale=scale, data_home=data_home,
     )
+    records = train_pool(net_cfg, preset.n_networks, data, folder=folder,
+                         random_state=random_state, n_jobs=preset.n_jobs,
+                         batched=preset.batched, verbose=verbose)
     filters = conv_layer_filters(records, layer)
-    topo = analyse(filters, k=cfg["k"], p=cfg["p"], resolution=cfg["resolution"],
-                   gain=cfg["gain"], n_landmarks=cfg["n_landmarks"], random_state=random_state,
-                   n_paper=n_paper)
+    topo = fit_cloud_topology(filters, k=preset.k, p=preset.p, resolution=preset.resolution,
+                              gain=preset.gain, n_landmarks=preset.n_landmarks,
+                              random_state=random_state, n_paper=n_paper)
     k_used = topo.settings["k_used"]
-    what = f"{cfg['n_networks']} x M^{layer}_{cfg['max_iter']}{sizes}"
-    label = rho_label(k_used, cfg["p"], what)
-    rows = network_rows(records, layer, k=k_used, p=cfg["p"], n_landmarks=cfg["n_landmarks"],
+    what = f"{preset.n_networks} x M^{layer}_{preset.max_iter}{sizes}"
+    label = rho_label(k_used, preset.p, what)
+    rows = network_rows(records, layer, k=k_used, p=preset.p, n_landmarks=preset.n_landmarks,
                         random_state=random_state, verbose=verbose)
     rows.append(topology_row(topo, network="pooled", valid_acc=mean_accuracy(records),
                              layer=layer))
     summary = {**headline(topo), "mean_valid_acc": mean_accuracy(records),
-               "n_networks": cfg["n_networks"], "cloud": label, **paper}
-    settings = {**cfg, "sizes": list(sizes), "layer": layer, "k_used": k_used,
-                "n_filters_paper": n_paper, "data": data[4], "run_folder": folder,
+               "n_networks": preset.n_networks, "cloud": label, **paper}
+    settings = {**preset.to_settings(), "layer": layer, "k_used": k_used,
+                "n_filters_paper": n_paper, "data": data.description, "run_folder": folder,
                 "scale": scale, "random_state": random_state,
                 "pixels": "raw [0, 1]", "optimizer": "Adam (make_net default for M)"}
     figures = {
-        "mapper": topo.mapper_figure(f"Mapper({cfg['resolution']}, {cfg['gain']:g}) of {label}"),
+        "mapper": topo.mapper_figure(f"Mapper({preset.resolution}, {preset.gain:g}) of {label}"),
         "barcode": topo.barcode_figure(f"Barcodes of {label}"),
     }
     return ExperimentResult(name=name, table=frame(rows), figures=figures,
@@ -132,8 +181,7 @@ def mnist_first_layer(*, scale="small", data_home=None, random_state=0, verbose=
     """
     paper = {"paper_test_accuracy": 0.99, "paper_n_long_h1_bars": 1, "paper_n_long_h0_bars": 1,
              "paper_n_analysed": 1920}
-    return _mnist_layer("mnist_first_layer", 1, MNIST_FIRST_PRESETS,
-                        {"sizes": (64, 32, 64), "n_networks": 100}, paper, scale, data_home,
+    return _mnist_layer("mnist_first_layer", 1, MNIST_FIRST_PRESETS, paper, scale, data_home,
                         random_state, verbose, options)
 
 
@@ -156,8 +204,7 @@ def mnist_second_layer(*, scale="small", data_home=None, random_state=0, verbose
     ExperimentResult
     """
     paper = {"paper_finding": "very weak primary circle, weaker than layer 1"}
-    return _mnist_layer("mnist_second_layer", 2, MNIST_SECOND_PRESETS,
-                        {"sizes": (64, 32, 64), "n_networks": 100}, paper, scale, data_home,
+    return _mnist_layer("mnist_second_layer", 2, MNIST_SECOND_PRESETS, paper, scale, data_home,
                         random_state, verbose, options)
 
 

@@ -1,14 +1,11 @@
-"""Shared pieces of the weight-space experiments (Section V): training and analysis.
+"""Shared pieces of the weight-space experiments (Section V): training pools and cloud analysis.
 
 The experiments themselves live in :mod:`._mnist_cifar` (Figs. 2-4, 6-8), :mod:`._dynamics`
-(Figs. 5, 9) and :mod:`._vgg` (Figs. 10, 11); their options are parsed by :mod:`._options`
-and their images loaded by :mod:`._data`.
+(Figs. 5, 9) and :mod:`._vgg` (Figs. 10, 11); their presets are typed in :mod:`._presets`, their
+images come from :mod:`._data` and their networks are kept where :mod:`._runs` says.
 """
 
-import hashlib
-import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,42 +32,17 @@ def scaled_k(k, n_filters, n_paper):
     return int(max(5, round(k * n_filters / n_paper)))
 
 
-# ---------------------------------------------------------------------------------------------
-# Training
-# ---------------------------------------------------------------------------------------------
-def default_out_dir(scale, data_home, out_dir):
-    """Where trained nets go: ``out_dir`` if given; at paper scale ``<data_home>/runs`` (so a
-    long run always resumes); otherwise nowhere (tiny and small runs are minutes)."""
-    if out_dir is not None or scale != "paper":
-        return out_dir
-    from ..datasets import get_data_home
-
-    return get_data_home(data_home) / "runs"
-
-
-def run_folder(out_dir, name, config):
-    """A sub-folder of ``out_dir`` unique to one training configuration (or None)."""
-    if out_dir is None:
-        return None
-    digest = hashlib.sha1(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
-    return Path(out_dir) / f"{name}-{digest[:10]}"
-
-
-def train_pool(config, n_networks, data, *, out_dir=None, name="nets", random_state=0,
-               n_jobs=None, batched=False, verbose=0):
-    """Train ``n_networks`` nets of one :func:`~sktopo.nn.make_net` config (resumable).
-
-    Returns ``(records, folder)``; ``folder`` is where finished nets were written (or None).
-    """
+def train_pool(config, n_networks, data, *, folder=None, random_state=0, n_jobs=None,
+               batched=False, verbose=0):
+    """Train ``n_networks`` nets of one :func:`~sktopo.nn.make_net` config on ``data`` (a Bunch
+    of :func:`~sktopo.datasets.load_train_test`); finished nets are kept in ``folder``."""
     from ..nn import train_many
 
-    X, y, Xv, yv = data[:4]
-    folder = run_folder(out_dir, name, {**config, "random_state": random_state})
-    records = train_many(
-        config, n_networks, X, y, X_valid=Xv, y_valid=yv, n_jobs=n_jobs, out_dir=folder,
-        random_state=random_state, batched=batched, verbose=verbose,
+    return train_many(
+        config, n_networks, data.X_train, data.y_train, X_valid=data.X_test,
+        y_valid=data.y_test, n_jobs=n_jobs, out_dir=folder, random_state=random_state,
+        batched=batched, verbose=verbose,
     )
-    return records, folder
 
 
 def conv_layer_filters(records, layer):
@@ -116,11 +88,15 @@ def network_rows(records, layer, *, k, p, n_landmarks, random_state, verbose=0):
     return rows
 
 
-def analyse(filters, *, k, p, resolution, gain, n_landmarks, random_state, n_paper=None,
-            filtration=True, mapper=True):
-    """The topology Pipeline on one pooled cloud, ``k`` rescaled to the paper's fraction of the
-    cloud (:func:`scaled_k`); ``filtration=False`` keeps every live filter, as the paper's
-    unfiltered panels do. Returns the :class:`~sktopo.pipeline.CloudView`."""
+def fit_cloud_topology(filters, *, k, p, resolution, gain, n_landmarks, random_state,
+                       n_paper=None, filtration=True, mapper=True):
+    """Fit the topology Pipeline on one pooled cloud and return its
+    :class:`~sktopo.pipeline.CloudView`.
+
+    ``k`` is rescaled to the paper's fraction of the cloud (:func:`scaled_k`) and the sizes to
+    the cloud's live filters (:func:`fitted_sizes`); ``filtration=False`` keeps every live
+    filter, as the paper's unfiltered panels do.
+    """
     k_wanted, p_used = (scaled_k(k, len(filters), n_paper), p) if filtration else (5, 1.0)
     k_used, landmarks = fitted_sizes(filters, k_wanted, p_used, n_landmarks)
     _, (view,) = fit_topology(
@@ -165,19 +141,6 @@ def mean_accuracy(records):
 
 def rho_label(k, p, what):
     return what if p >= 1.0 else f"rho({k}, {p:g}, {what})"
-
-
-def plain_settings(settings):
-    """Paths as strings, so ``settings.json`` reads naturally."""
-    def conv(v):
-        if isinstance(v, Path):
-            return str(v)
-        if isinstance(v, dict):
-            return {k: conv(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [conv(x) for x in v]
-        return v
-    return conv(settings)
 
 
 def frame(rows):

@@ -54,6 +54,8 @@ def _check_p(p):
 def n_kept(n_points, p):
     """Number of points ``rho(k, p)`` keeps: ``p * n_points`` rounded half up, at least one."""
     _check_p(p)
+    if isinstance(n_points, bool) or not isinstance(n_points, Integral) or n_points < 1:
+        raise ValueError(f"n_points must be a positive integer; got {n_points!r}.")
     return max(1, min(n_points, math.floor(p * n_points + 0.5)))
 
 

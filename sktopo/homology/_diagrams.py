@@ -10,7 +10,7 @@ sample has the same number of rows per dimension, and the missing ones are paddi
 import numpy as np
 
 
-def _check_per_dimension(dgms, name):
+def check_per_dimension(dgms, name):
     if not isinstance(dgms, (list, tuple)) or len(dgms) == 0:
         raise TypeError(
             f"{name} must be a non-empty list of (n_q, 2) arrays, one per homology dimension "
@@ -18,9 +18,18 @@ def _check_per_dimension(dgms, name):
         )
     out = []
     for q, d in enumerate(dgms):
-        arr = np.asarray(d, dtype=np.float64).reshape(-1, 2) if np.size(d) else np.empty((0, 2))
-        if arr.ndim != 2 or arr.shape[1] != 2:
-            raise ValueError(f"{name}[{q}] must have shape (n_pairs, 2); got {np.shape(d)}.")
+        shape = np.shape(d)
+        if np.size(d) == 0:
+            out.append(np.empty((0, 2)))
+            continue
+        # Only (n, 2) or a single (2,) pair: reshaping (n, 3) rows as pairs would pair up
+        # numbers of different bars without a word.
+        if shape not in ((2,),) and (len(shape) != 2 or shape[1] != 2):
+            raise ValueError(
+                f"{name}[{q}] must have shape (n_pairs, 2) of (birth, death); got {shape}. "
+                "Padded rows [birth, death, dim] go through unpad_diagrams first."
+            )
+        arr = np.asarray(d, dtype=np.float64).reshape(-1, 2)
         if np.isnan(arr).any():
             raise ValueError(f"{name}[{q}] contains NaN; births and deaths must be numbers.")
         out.append(arr)
@@ -59,7 +68,7 @@ def pad_diagrams(diagrams):
     """
     if not isinstance(diagrams, (list, tuple)) or len(diagrams) == 0:
         raise TypeError("diagrams must be a non-empty list with one per-dimension list per cloud.")
-    clouds = [_check_per_dimension(d, f"diagrams[{i}]") for i, d in enumerate(diagrams)]
+    clouds = [check_per_dimension(d, f"diagrams[{i}]") for i, d in enumerate(diagrams)]
     n_dims = {len(c) for c in clouds}
     if len(n_dims) > 1:
         raise ValueError(

@@ -2,13 +2,13 @@
 
 import numpy as np
 
-from ._diagrams import check_padded
+from ._diagrams import check_per_dimension, check_padded
 
 
 def _as_per_dimension(diagram, homology_dimensions):
     """Accept a ripser-style list or one padded diagram (n_pairs, 3); return {q: (n, 2)}."""
     if isinstance(diagram, (list, tuple)):
-        per_dim = {q: np.asarray(d, dtype=np.float64).reshape(-1, 2) for q, d in enumerate(diagram)}
+        per_dim = dict(enumerate(check_per_dimension(list(diagram), "diagram")))
     else:
         arr = np.asarray(diagram, dtype=np.float64)
         if arr.ndim == 3 and arr.shape[0] == 1:

@@ -1,0 +1,96 @@
+"""Bad input gets a clear error or a correct answer, never a hang or a silent wrong result."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import sktopo.filters._density as density_module
+from sktopo.datasets import make_filter_cloud
+from sktopo.filters import (
+    density_filtration_indices,
+    kth_neighbor_distances,
+    n_kept,
+    normalize_filters,
+)
+from sktopo.homology import (
+    diagram_features,
+    lazy_witness_matrix,
+    maxmin_landmarks,
+    pad_diagrams,
+    persistence_diagrams,
+    plot_barcode,
+)
+from sktopo.mapper import mapper_graph, nerve_betti1
+
+CIRCLE = make_filter_cloud("primary_circle", 400, noise=0.2, random_state=0)
+
+
+# --------------------------------------------------------------------------- extreme magnitudes
+@pytest.mark.parametrize("scale", [1e300, 1e154, 1e-154, 1e-300])
+def test_huge_and_tiny_clouds_give_the_answer_of_the_unit_cloud(scale):
+    X = CIRCLE * scale
+    np.testing.assert_array_equal(density_filtration_indices(X, 15, 0.3),
+                                  density_filtration_indices(CIRCLE, 15, 0.3))
+    np.testing.assert_allclose(kth_neighbor_distances(X, 5) / scale,
+                               kth_neighbor_distances(CIRCLE, 5), rtol=1e-12)
+    np.testing.assert_array_equal(maxmin_landmarks(X, 30), maxmin_landmarks(CIRCLE, 30))
+    landmarks = maxmin_landmarks(CIRCLE, 30)
+    np.testing.assert_allclose(lazy_witness_matrix(X, landmarks) / scale,
+                               lazy_witness_matrix(CIRCLE, landmarks), rtol=1e-12)
+    for a, b in zip(persistence_diagrams(X, n_landmarks=30),
+                    persistence_diagrams(CIRCLE, n_landmarks=30)):
+        np.testing.assert_allclose(a / scale, b, rtol=1e-6)  # ripser rounds to float32
+    assert nerve_betti1(mapper_graph(X, 8, 2)) == nerve_betti1(mapper_graph(CIRCLE, 8, 2))
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, (60, 3), elements=st.floats(-1e308, 1e308, allow_nan=False)),
+       st.integers(1, 20), st.floats(0.05, 0.95))
+def test_density_retry_terminates_on_any_finite_cloud(X, k, p):
+    # The pilot-and-retry path normally starts above 5,000 points; force it on 60.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(density_module, "_SMALL_CLOUD", 10)
+        mp.setattr(density_module, "_PILOT_SIZE", 20)
+        kept = density_filtration_indices(X, k, p)
+    assert len(kept) == n_kept(60, p) and len(np.unique(kept)) == len(kept)
+
+
+# --------------------------------------------------------------------------- wrong kinds of data
+@pytest.mark.parametrize("bad, kind", [
+    (CIRCLE.astype(complex), "complex"),
+    (CIRCLE.astype(str), "real numbers"),
+    (CIRCLE > 0, "real numbers"),
+    ([[1.0, 2.0], [3.0]], "2-D array of numbers"),
+])
+def test_non_real_clouds_are_refused(bad, kind):
+    for call in (lambda: normalize_filters(bad), lambda: density_filtration_indices(bad, 3, 0.5),
+                 lambda: persistence_diagrams(bad, n_landmarks=5)):
+        with pytest.raises(TypeError, match=kind):
+            call()
+
+
+@pytest.mark.parametrize("rtol", [-1, float("nan"), True])
+def test_bad_tolerances_are_refused(rtol):
+    with pytest.raises(ValueError, match="'rtol' parameter of normalize_filters"):
+        normalize_filters(CIRCLE, rtol=rtol)
+
+
+def test_counts_and_thresholds():
+    with pytest.raises(ValueError, match="n_points must be a positive integer"):
+        n_kept(0, 0.5)
+    with pytest.raises(ValueError, match="'min_lifetime' parameter of diagram_features"):
+        diagram_features(np.zeros((1, 2, 3)), min_lifetime=-1)
+    with pytest.raises(ValueError, match="'k' parameter"):
+        density_filtration_indices(CIRCLE, True, 0.5)
+
+
+def test_diagram_rows_of_the_wrong_width_are_refused():
+    with pytest.raises(ValueError, match=r"\(n_pairs, 2\).*got \(4, 3\)"):
+        pad_diagrams([[np.zeros((4, 3))]])
+
+
+def test_nan_bars_are_not_drawn():
+    with pytest.raises(ValueError, match="NaN"):
+        plot_barcode([np.array([[0.0, np.nan]]), np.array([[0.1, 0.5]])])
