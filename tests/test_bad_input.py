@@ -1,5 +1,7 @@
 """Bad input gets a clear error or a correct answer, never a hang or a silent wrong result."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -94,3 +96,66 @@ def test_diagram_rows_of_the_wrong_width_are_refused():
 def test_nan_bars_are_not_drawn():
     with pytest.raises(ValueError, match="NaN"):
         plot_barcode([np.array([[0.0, np.nan]]), np.array([[0.1, 0.5]])])
+
+
+# --------------------------------------------------------------------------- weight files
+@pytest.fixture()
+def npz_bytes(tmp_path):
+    path = tmp_path / "good.npz"
+    np.savez(path, conv1=np.random.default_rng(0).normal(size=(8, 2, 3, 3)))
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda b: b[: len(b) // 2], "not an .npz archive"),
+    (lambda b: b"", "not an .npz archive"),
+    (lambda b: b"just some text", "not an .npz archive"),
+    (lambda b: b[:300] + bytes([b[300] ^ 0xFF]) + b[301:], "CRC"),
+])
+def test_damaged_npz_files_get_one_clear_message(tmp_path, npz_bytes, damage, message):
+    from sktopo.filters import extract_spatial_filters
+
+    path = tmp_path / "weights.npz"
+    path.write_bytes(damage(npz_bytes))
+    with pytest.raises(ValueError, match=message) as err:
+        extract_spatial_filters(path)
+    assert str(path) in str(err.value) and "allow_pickle=True" not in str(err.value)
+
+
+def test_object_and_complex_npz_weights_are_refused(tmp_path):
+    from sktopo.filters import extract_spatial_filters
+
+    np.savez(tmp_path / "obj.npz", conv1=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ValueError, match="object arrays") as err:
+        extract_spatial_filters(tmp_path / "obj.npz")
+    assert "allow_pickle=True" not in str(err.value)
+    np.savez(tmp_path / "cplx.npz", conv1=np.ones((8, 2, 3, 3)) + 1j)
+    with pytest.raises(TypeError, match="complex"):
+        extract_spatial_filters(tmp_path / "cplx.npz")
+
+
+def test_a_corrupted_checkpoint_is_not_loaded_silently(tmp_path):
+    torch = pytest.importorskip("torch")
+    from sktopo.filters import extract_spatial_filters
+
+    path = tmp_path / "model.pt"
+    torch.save({"conv.weight": torch.randn(16, 4, 3, 3)}, path)
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF  # one byte inside the stored tensor
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="corrupted|damaged"):
+        extract_spatial_filters(path)
+
+
+def test_low_precision_and_quantised_tensors_are_read(tmp_path):
+    torch = pytest.importorskip("torch")
+    from sktopo.filters import extract_spatial_filters
+
+    weight = torch.randn(4, 2, 3, 3)
+    half = extract_spatial_filters({"c.weight": weight.to(torch.bfloat16)})
+    np.testing.assert_allclose(half, weight.reshape(8, 9).numpy(), atol=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # newer torch deprecates quantised tensors
+        q = torch.quantize_per_tensor(weight, 0.05, 0, torch.qint8)
+    np.testing.assert_allclose(extract_spatial_filters({"c.weight": q}),
+                               q.dequantize().reshape(8, 9).numpy())

@@ -49,8 +49,20 @@ def _as_numpy(value):
         return value
     torch = _imported("torch")
     if torch is not None and isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
+        return _tensor_to_numpy(torch, value)
     return None
+
+
+def _tensor_to_numpy(torch, tensor):
+    """Quantised tensors dequantised, low-precision floats widened (numpy has no bfloat16)."""
+    tensor = tensor.detach().cpu()
+    if tensor.is_quantized:
+        tensor = tensor.dequantize()
+    if tensor.is_complex():
+        raise TypeError("A weight tensor is complex; spatial filters are real numbers.")
+    if tensor.is_floating_point() and tensor.dtype not in (torch.float32, torch.float64):
+        tensor = tensor.to(torch.float32)
+    return tensor.numpy()
 
 
 def _to_torch_layout(weight, layout):
@@ -142,6 +154,58 @@ def _layers_from_hdf5(path, layout):
     )
 
 
+def _read_npz(path):
+    """Every array of an ``.npz``, or one error naming the file and what was expected.
+
+    Arrays are read in full, so zip's CRC check runs on each one; object arrays are refused
+    (reading them would need pickle, which sktopo never enables for a file from elsewhere).
+    """
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path} is not an .npz archive (no zip structure: empty, truncated, or another "
+            "format). Save weights with numpy.savez(path, **arrays)."
+        )
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+        reason = f"{type(exc).__name__}: {exc}".split(" Use allow_pickle")[0]
+        raise ValueError(
+            f"{path} is not a readable .npz archive of numeric arrays ({reason.rstrip('.')}). "
+            "It may be truncated or corrupted; save it again with numpy.savez."
+        ) from None
+    except ValueError as exc:
+        if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
+            raise ValueError(
+                f"{path} holds object arrays, which only pickle can read; sktopo reads numeric "
+                "arrays only. Save the weights as plain arrays (numpy.savez(path, **arrays))."
+            ) from None
+        raise ValueError(f"{path} is not a readable .npz archive: {exc}") from None
+
+
+def _check_zip_integrity(path):
+    """A torch checkpoint saved since torch 1.6 is a zip: test every member's CRC.
+
+    torch.load does not, so bytes overwritten mid-file would load as silently changed weights.
+    """
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return  # the legacy format has no checksum; torch.load judges it
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise ValueError(f"{path} is a damaged checkpoint archive ({exc}).") from None
+    if bad is not None:
+        raise ValueError(
+            f"{path} is corrupted: the checksum of its member {bad!r} does not match, so its "
+            "weights are not the ones that were saved. Copy or save the file again."
+        )
+
+
 def _load_path(path, layout):
     path = Path(path)
     if not path.exists():
@@ -150,14 +214,14 @@ def _load_path(path, layout):
     if suffix in _HDF5_SUFFIXES:
         return _layers_from_hdf5(path, layout)
     if suffix == ".npz":
-        with np.load(path, allow_pickle=False) as data:
-            return _layers_from_mapping({k: data[k] for k in data.files}, layout)
+        return _layers_from_mapping(_read_npz(path), layout)
     if suffix == ".safetensors":
         try:
             from safetensors.numpy import load_file
         except ImportError as exc:
             raise ImportError(f"Reading {path} needs safetensors: pip install safetensors.") from exc
         return _layers_from_mapping(load_file(str(path)), layout)
+    _check_zip_integrity(path)
     import torch
 
     try:
@@ -249,7 +313,13 @@ def _one_source(source, layer, kernel_size, layout, source_id):
     if isinstance(kernel_size, (int, np.integer)):
         kernel_size = (int(kernel_size), int(kernel_size))
     conv = _select_layer(conv_layers(source, layout=layout), layer)
-    w = np.asarray(conv.weight, dtype=np.float64)
+    w = np.asarray(conv.weight)
+    if w.dtype.kind not in "iuf":
+        raise TypeError(
+            f"Layer {conv.name!r} holds {w.dtype} values; spatial filters need real numbers "
+            "(complex, text and object weights are not filters)."
+        )
+    w = w.astype(np.float64)
     if kernel_size is not None and conv.kernel_size != tuple(kernel_size):
         raise ValueError(
             f"Layer {conv.name!r} has {conv.kernel_size[0]}x{conv.kernel_size[1]} kernels, not "
