@@ -159,3 +159,67 @@ def test_low_precision_and_quantised_tensors_are_read(tmp_path):
         q = torch.quantize_per_tensor(weight, 0.05, 0, torch.qint8)
     np.testing.assert_allclose(extract_spatial_filters({"c.weight": q}),
                                q.dequantize().reshape(8, 9).numpy())
+
+
+# --------------------------------------------------------------------------- training guards
+@pytest.fixture(scope="module")
+def digits():
+    rng = np.random.default_rng(0)
+    X = rng.random((128, 1, 12, 12), dtype=np.float32)
+    return X, np.arange(128) % 10
+
+
+def test_images_beyond_float32_are_refused(digits):
+    from sktopo.nn import make_net
+
+    X, y = digits
+    with pytest.raises(ValueError, match="beyond float32"):
+        make_net("M", (4, 0, 8), max_iter=2).fit(X.astype(np.float64) * 1e300, y)
+
+
+def test_a_diverging_run_stops_with_advice(digits):
+    from sktopo.nn import make_net, train_many
+
+    X, y = digits
+    with pytest.raises(FloatingPointError, match="diverged.*learning rate"):
+        make_net("M", (4, 0, 8), max_iter=30, lr=1e30, batch_size=32).fit(X, y)
+    config = {"arch": "M", "sizes": (4, 0, 8), "max_iter": 30, "lr": 1e30, "batch_size": 32}
+    with pytest.raises(FloatingPointError, match=r"networks \[0, 1\]"):
+        train_many(config, 2, X, y, batched=True)
+
+
+def test_labels_are_checked_in_every_mode_and_for_validation(digits):
+    from sktopo.nn import AccuracyRecorder, make_net, train_many
+
+    X, y = digits
+    config = {"arch": "M", "sizes": (4, 0, 8), "max_iter": 2}
+    bad = y.copy()
+    bad[0] = 12
+    for batched in (False, True):
+        with pytest.raises(ValueError, match=r"0\.\.9"):
+            train_many(config, 1, X, bad, batched=batched)
+        with pytest.raises(ValueError, match=r"0\.\.9"):
+            train_many(config, 1, X, y, X_valid=X, y_valid=bad, batched=batched)
+    net = make_net("M", (4, 0, 8), max_iter=2,
+                   callbacks=[("acc", AccuracyRecorder(X, bad, every=1))])
+    with pytest.raises(ValueError, match=r"0\.\.9"):
+        net.fit(X, y)
+
+
+def test_predictions_refuse_nan_images_and_other_sizes(digits):
+    from sktopo.nn import make_net
+
+    X, y = digits
+    net = make_net("M", (4, 0, 8), max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="NaN"):
+        net.predict(np.full_like(X[:4], np.nan))
+    with pytest.raises(ValueError, match=r"\(20, 20\) images"):
+        net.predict(np.zeros((4, 1, 20, 20), dtype=np.float32))
+
+
+@pytest.mark.parametrize("sizes", [None, (8, 16), (8, -1, 4), (8.5, 0, 4), "64,0,64"])
+def test_bad_sizes_show_the_expected_form(sizes):
+    from sktopo.nn import make_net
+
+    with pytest.raises(ValueError, match=r"sizes must be \(X, Y, Z\)"):
+        make_net("M", sizes)

@@ -21,6 +21,7 @@ from ._training import (
     FAMILY_DEFAULTS,
     BatchLoader,
     CrossEntropy,
+    DivergenceCheck,
     InputCheck,
     IterationCounter,
     IterationLimit,
@@ -46,6 +47,7 @@ from ._many import load_many, network_seed, train_many
 
 __all__ = [
     "FAMILY_DEFAULTS",
+    "DivergenceCheck",
     "IterationCounter",
     "evaluate_accuracy",
     "family_defaults",

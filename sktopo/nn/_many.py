@@ -24,6 +24,7 @@ from ._snapshots import WeightSnapshots, evaluate_accuracy, iteration_schedule
 from ._training import (
     architecture,
     check_images,
+    divergence_advice,
     family_defaults,
     infer_input_shape,
     make_net,
@@ -35,6 +36,9 @@ from ._training import (
 #: records is an event worth keeping with the network.
 _ROUTINE_KEYS = frozenset(
     {"train_loss", "train_batch_size", "valid_loss", "valid_batch_size", "iteration"})
+
+#: Batched runs check their losses for divergence this often (and at the last iteration).
+_DIVERGENCE_EVERY = 50
 
 
 def network_seed(random_state, index):
@@ -136,9 +140,10 @@ def train_many(
         raise ValueError(f"n_networks must be a positive int; got {n_networks!r}.")
     if on_mismatch not in ("raise", "new_folder"):
         raise ValueError(f"on_mismatch must be 'raise' or 'new_folder'; got {on_mismatch!r}.")
-    X, y = check_images(X, y, n_classes=None)
+    n_classes = _n_classes(config)
+    X, y = check_images(X, y, n_classes=n_classes)
     if X_valid is not None:
-        X_valid, y_valid = check_images(X_valid, y_valid, name="X_valid")
+        X_valid, y_valid = check_images(X_valid, y_valid, name="X_valid", n_classes=n_classes)
     spec = _RunSpec(config, infer_input_shape(X), X_valid, y_valid, snapshot_iterations,
                     snapshot_layers, list(callbacks or []), batched)
     if out_dir is not None:
@@ -169,6 +174,12 @@ def load_many(out_dir):
     if not Path(out_dir).is_dir():
         raise FileNotFoundError(f"No directory {out_dir}.")
     return [folder.load(out_dir, i) for i in folder.stored_indices(out_dir)]
+
+
+def _n_classes(config):
+    """Output classes of the configured network (labels are checked against it, in every mode)."""
+    params = config.get_params() if isinstance(config, NeuralNet) else dict(config)
+    return int(params.get("module__n_classes", 10))
 
 
 # --------------------------------------------------------------------------- what a run is
@@ -399,11 +410,13 @@ def _train_batched(spec, indices, seeds, X, y, out_dir):
         pos += batch_size
         logits = forward(params, buffers, Xt[idx])
         # Sum of per-network mean losses: each network gets exactly its own gradient.
-        loss = torch.nn.functional.cross_entropy(
+        losses = torch.nn.functional.cross_entropy(
             logits.flatten(0, 1), yt[idx].flatten(), reduction="none"
-        ).view(idx.shape).mean(1).sum()
+        ).view(idx.shape).mean(1)
+        if it % _DIVERGENCE_EVERY == 0 or it == max_iter:
+            _check_losses(losses, indices, it, settings["lr"])
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        losses.sum().backward()
         optimizer.step()
         snapshots.take(it)
     elapsed = time.perf_counter() - start
@@ -420,6 +433,17 @@ def _train_batched(spec, indices, seeds, X, y, out_dir):
             folder.save(out_dir, record)
         records.append(record)
     return records
+
+
+def _check_losses(losses, indices, iteration, lr):
+    """Stop a batched run whose networks diverged, naming them (the check syncs a GPU, so it
+    runs every few iterations only)."""
+    bad = [i for i, ok in zip(indices, torch.isfinite(losses).tolist()) if not ok]
+    if bad:
+        raise FloatingPointError(
+            f"Training diverged by iteration {iteration}: networks {bad} have a non-finite loss. "
+            f"{divergence_advice(lr)}"
+        )
 
 
 def _unstack(models, params, buffers, j):

@@ -19,6 +19,15 @@ from ..datasets import GRAY_WEIGHTS
 
 
 # --------------------------------------------------------------------------- input handling
+def _all_finite(x):
+    """Whether every value is finite; True inside ``torch.func.vmap``, where a data-dependent
+    check cannot run (the batched runner checks its inputs before the loop)."""
+    try:
+        return bool(torch.isfinite(x).all())
+    except RuntimeError:
+        return True
+
+
 def image_batch(x, input_shape=None):
     """Reshape a batch to ``(n, C, H, W)`` float: accepts ``(n, H, W)``, ``(n, C, H, W)``, flat.
 
@@ -441,7 +450,21 @@ class _PaperNet(nn.Module):
                     if not isinstance(p, nn.parameter.UninitializedParameter)), None)
         if ref is not None and x.dtype != ref.dtype:
             x = x.to(ref.dtype)
-        return self.head(self.flatten(self.features(x)))
+        if not self.training and not _all_finite(x):
+            # Training inputs are checked before training starts; predictions are checked here.
+            raise ValueError("Images contain NaN or infinite pixel values; no prediction is "
+                             "meaningful for them.")
+        features = self.flatten(self.features(x))
+        try:
+            return self.head(features)
+        except RuntimeError as exc:
+            if "shapes cannot be multiplied" not in str(exc):
+                raise
+            raise ValueError(
+                f"{self.kind}{self.sizes} got {tuple(x.shape[2:])} images, but its dense layer was "
+                f"sized for the images it was built or first trained with (input_shape="
+                f"{self.input_shape}). Give images of that size."
+            ) from None
 
 
 class MNet(_PaperNet):

@@ -57,6 +57,12 @@ class _ValidationMixin:
                 self.X_valid_ = torch.as_tensor(self.X_valid_)
             self.y_valid_ = torch.as_tensor(self.y_valid_)
 
+    def _check_valid_labels(self, net):
+        # Out-of-range labels would score as wrong answers: an accuracy of 0.0, not an error.
+        if self.y_valid_ is not None:
+            check_images(self.X_valid_, self.y_valid_, name="X_valid",
+                         n_classes=getattr(net.module_, "n_classes", None))
+
     def _valid_acc(self, net):
         if self.X_valid_ is not None:
             return evaluate_accuracy(net.module_, self.X_valid_, self.y_valid_, device=net.device)
@@ -144,6 +150,7 @@ class WeightSnapshots(_ValidationMixin, Callback):
         return self.n_iter_ in self.at_
 
     def on_train_begin(self, net, **kwargs):
+        self._check_valid_labels(net)
         if self.n_iter_ == 0 and self.every_ is None and 0 in self.at_:
             self._record(net)
 
@@ -280,6 +287,9 @@ class AccuracyRecorder(_ValidationMixin, Callback):
         self.iterations_ = []
         self.accuracies_ = []
         return self
+
+    def on_train_begin(self, net, **kwargs):
+        self._check_valid_labels(net)
 
     def on_batch_end(self, net, training=False, **kwargs):
         if not training:

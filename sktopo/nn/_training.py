@@ -12,6 +12,7 @@ from ._modules import ARCHITECTURES
 
 # Training length "forever" when only a batch-iteration limit stops the run.
 _UNBOUNDED_EPOCHS = 10**9
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def resolve_device(device="auto"):
@@ -54,6 +55,12 @@ def check_images(X, y=None, *, n_classes=None, name="X"):
         if dtype_ok and arr.dtype.kind != "f":
             arr = arr.astype(np.float32)
         finite = bool(np.isfinite(arr).all()) if dtype_ok else True
+        if finite and dtype_ok and arr.size and np.abs(arr).max() > _FLOAT32_MAX:
+            raise ValueError(
+                f"{name} has pixel values up to {np.abs(arr).max():.3g}, beyond float32 (the "
+                "network's precision), where they become infinite. Rescale the images, e.g. to "
+                "[0, 1]."
+            )
     if not dtype_ok:
         raise TypeError(
             f"{name} must hold real numbers (int or float pixels); got dtype {arr.dtype}. "
@@ -85,6 +92,8 @@ def check_images(X, y=None, *, n_classes=None, name="X"):
             "string labels with sklearn.preprocessing.LabelEncoder first."
         )
     y_arr = y_arr.astype(np.int64)
+    if n_classes is None and y_arr.min() < 0:
+        raise ValueError(f"Labels must be class indices 0, 1, ...; got {y_arr.min()}.")
     if n_classes is not None and (y_arr.min() < 0 or y_arr.max() >= n_classes):
         raise ValueError(
             f"Labels must lie in 0..{n_classes - 1} for a {n_classes}-way network; got labels in "
@@ -158,6 +167,37 @@ class IterationCounter(Callback):
         if training:
             self.n_iter_ += 1
             net.history.record_batch("iteration", self.n_iter_)
+
+
+class DivergenceCheck(Callback):
+    """Stop training with a clear error when the loss or the weights stop being finite.
+
+    A diverged run would otherwise go on to its last iteration and leave NaN weights behind,
+    which every later step (filters, barcodes) would reject far from the cause.
+    """
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training:
+            return
+        loss = net.history[-1, "batches", -1, "train_loss"]
+        if not np.isfinite(loss):
+            raise FloatingPointError(
+                f"Training diverged at iteration {training_iteration(net)}: the loss is {loss}. "
+                f"{divergence_advice(net.lr)}"
+            )
+
+    def on_train_end(self, net, **kwargs):
+        bad = [name for name, p in net.module_.named_parameters()
+               if not bool(torch.isfinite(p).all())]
+        if bad:
+            raise FloatingPointError(
+                f"Training left non-finite weights in {bad}. {divergence_advice(net.lr)}")
+
+
+def divergence_advice(lr):
+    """What usually makes a run diverge, and what to change."""
+    return (f"Lower the learning rate (lr={lr:g}) or rescale the inputs (pixels in [0, 1] or "
+            "standardised).")
 
 
 class _IterationLimitReached(KeyboardInterrupt):
@@ -266,6 +306,22 @@ class TorchSeed(Callback):
         self.n_calls_ += 1
 
 
+def check_sizes(sizes):
+    """``(X, Y, Z)`` as a tuple of three non-negative ints, or an error that shows the form."""
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        sizes = None
+    if sizes is None or len(sizes) != 3 or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0
+            for v in sizes):
+        raise ValueError(
+            "sizes must be (X, Y, Z): conv depths and dense width, non-negative ints, 0 removing "
+            f"a block, e.g. (64, 32, 64); got {sizes!r}."
+        )
+    return tuple(int(v) for v in sizes)
+
+
 #: The paper's training settings per network family: Adam at 1e-3 for the MNIST nets M
 #: (Table I); SGD at 0.1 with an L2 weight loss of 0.004 on the dense layers for the CIFAR nets C
 #: (Table II, as in TensorFlow's CIFAR-10 tutorial).
@@ -355,8 +411,8 @@ def make_net(
         skorch's validation split; ``None`` trains on everything (record validation accuracy at
         chosen iterations with :class:`AccuracyRecorder` or :class:`WeightSnapshots` instead).
     callbacks : list of (str, Callback) or None, default=None
-        Extra callbacks, placed after the built-in ``iteration_counter``, ``input_check`` and
-        ``seed`` and before ``iteration_limit`` (which must stay last so the others see the
+        Extra callbacks, placed after the built-in ``iteration_counter``, ``input_check``,
+        ``seed`` and ``divergence_check`` and before ``iteration_limit`` (which must stay last so the others see the
         final batch). Callbacks that monitor validation scores (skorch's ``EarlyStopping``,
         ``Checkpoint``) need a ``train_split``; without one, training refuses to start.
     verbose : int, default=0
@@ -381,9 +437,7 @@ def make_net(
     (64,)
     """
     module, defaults = architecture(arch), family_defaults(arch)
-    sizes = tuple(sizes)
-    if len(sizes) != 3:
-        raise ValueError(f"sizes must be (X, Y, Z); got {sizes!r}.")
+    sizes = check_sizes(sizes)
     optimizer = defaults["optimizer"] if optimizer is None else optimizer
     lr = defaults["lr"] if lr is None else lr
     weight_decay = defaults["weight_decay"] if weight_decay is None else weight_decay
@@ -402,7 +456,7 @@ def make_net(
     params.update(kwargs)
     # The limit comes last so that every other callback sees the final batch before it stops.
     cbs = [("iteration_counter", IterationCounter()), ("input_check", InputCheck()),
-           ("seed", TorchSeed(random_state))]
+           ("seed", TorchSeed(random_state)), ("divergence_check", DivergenceCheck())]
     cbs += list(callbacks or [])
     cbs.append(("iteration_limit", IterationLimit(max_iter)))
     return NeuralNetClassifier(
