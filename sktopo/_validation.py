@@ -182,3 +182,19 @@ def unit_scale(X):
         return X, 1.0
     factor = math.ldexp(1.0, math.frexp(peak)[1] - 1)  # scaled peak in [1, 2): no overflow
     return X / factor, factor
+
+
+#: Constraints shared by the public functions (scikit-learn's ``validate_params`` vocabulary).
+COUNT = [Number(Integral, 1, None, closed="left")]
+KERNEL_SIDE = [Number(Integral, 2, None, closed="left")]
+RANDOM_STATE = ["random_state"]
+
+
+def check_values(values, *, name):
+    """``values`` as a finite float array; a clear error naming ``name`` otherwise."""
+    arr = np.asarray(values)
+    _refuse_non_real(arr, name)
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    return arr

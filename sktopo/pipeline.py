@@ -13,9 +13,16 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from ._compat import HasMethods, validate_params
+from ._validation import Number
 from .filters import CloudNormalizer, DensityFiltration, normalize_filters
+from .filters._density import K_CONSTRAINT, N_JOBS_CONSTRAINT, P_CONSTRAINT
+from .filters._normalize import TOLERANCE_CONSTRAINTS
 from .homology import LONG_BAR_LIFETIME, DiagramFeatures, Persistence, unpad_diagrams
+from .homology._features import FEATURE_CONSTRAINTS
+from .homology._persistence import OPTION_CONSTRAINTS
 from .mapper import Mapper, MapperGraphFeatures
+from .mapper._mapper import MAPPER_CONSTRAINTS
 
 #: Diagram features reported by default: the longest bars and the long-bar count.
 DEFAULT_FEATURES = ("max_lifetime", "top_lifetimes", "n_significant")
@@ -32,6 +39,22 @@ __all__ = [
 ]
 
 
+_FACTORY_CONSTRAINTS = {
+    "k": K_CONSTRAINT,
+    "p": P_CONSTRAINT,
+    **{name: OPTION_CONSTRAINTS[name] for name in ("backend", "n_landmarks", "nu", "coeff",
+                                                    "maxdim", "random_state")},
+    **{name: FEATURE_CONSTRAINTS[name] for name in ("features", "homology_dimensions",
+                                                     "min_lifetime")},
+    **{name: MAPPER_CONSTRAINTS[name] for name in ("resolution", "gain")},
+    "mapper": ["boolean"],
+    "rtol": TOLERANCE_CONSTRAINTS["rtol"],
+    "n_jobs": N_JOBS_CONSTRAINT,
+    "verbose": ["verbose"],
+}
+
+
+@validate_params(_FACTORY_CONSTRAINTS, prefer_skip_nested_validation=True)
 def make_topology_pipeline(
     *,
     k=15,
@@ -180,6 +203,9 @@ def _fitted_step(pipeline, kind):
     return None
 
 
+@validate_params({"persistence": [Persistence],
+                  "n_points": [Number(Integral, 1, None, closed="left"), None]},
+                 prefer_skip_nested_validation=True)
 def barcode_description(persistence, n_points=None):
     """Which barcode a fitted :class:`~sktopo.homology.Persistence` step computed, in words.
 
@@ -348,6 +374,13 @@ def fit_topology(clouds, pipeline=None, **params):
     return table, views
 
 
+@validate_params(
+    {**{k: v for k, v in _FACTORY_CONSTRAINTS.items()
+        if k in ("k", "p", "backend", "n_landmarks", "coeff", "features", "homology_dimensions",
+                 "random_state")},
+     "regressor": [HasMethods(["fit", "predict"]), None]},
+    prefer_skip_nested_validation=True,
+)
 def make_generalization_regression(
     *,
     k=100,
@@ -427,6 +460,8 @@ def make_generalization_regression(
     ])
 
 
+@validate_params({"n_samples": [Number(Integral, 1, None, closed="left")],
+                  "random_state": ["random_state"]}, prefer_skip_nested_validation=True)
 def generalization_cv(n_samples, *, random_state=0):
     """Cross-validation for a handful of snapshots: leave-one-out up to 12, else 5-fold.
 

@@ -3,10 +3,18 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .._compat import Real, StrOptions, validate_params
+from .._validation import COUNT, KERNEL_SIDE, RANDOM_STATE, Number
 from ..filters import edge_filter, klein_bottle_filter, normalize_filters
-from ..filters._idealized import _check_count
+
+_KINDS = {"primary_circle", "klein_bottle", "three_circle", "gaussian"}
 
 
+@validate_params(
+    {"kind": [StrOptions(_KINDS)], "n": COUNT, "noise": [Number(Real, 0, None, closed="left")],
+     "size": KERNEL_SIDE, "random_state": RANDOM_STATE},
+    prefer_skip_nested_validation=True,
+)
 def make_filter_cloud(kind="primary_circle", n=1000, *, noise=0.05, size=3, random_state=None):
     """Sample a noisy cloud of normalised ``size x size`` filters with a known shape.
 
@@ -38,9 +46,6 @@ def make_filter_cloud(kind="primary_circle", n=1000, *, noise=0.05, size=3, rand
     >>> make_filter_cloud("klein_bottle", 5, random_state=0).shape
     (5, 9)
     """
-    _check_count(n)
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0; got {noise!r}.")
     rng = check_random_state(random_state)
     two_pi = 2 * np.pi
     if kind == "primary_circle":
@@ -52,13 +57,8 @@ def make_filter_cloud(kind="primary_circle", n=1000, *, noise=0.05, size=3, rand
         theta = np.where(which == 0, rng.uniform(0, two_pi, n), np.where(which == 1, 0.0, np.pi / 2))
         phi = np.where(which == 0, np.pi / 2, rng.uniform(0, two_pi, n))
         clean = klein_bottle_filter(theta, phi, size=size)
-    elif kind == "gaussian":
+    else:  # "gaussian"
         clean = normalize_filters(rng.standard_normal((n, size * size)))
-    else:
-        raise ValueError(
-            "kind must be one of 'primary_circle', 'klein_bottle', 'three_circle', 'gaussian'; "
-            f"got {kind!r}."
-        )
     return normalize_filters(clean + noise * rng.standard_normal(clean.shape))
 
 

@@ -29,6 +29,8 @@ def _workers(n_jobs):
     return 1 if n_jobs is None else int(n_jobs)
 
 
+@validate_params({"k": K_CONSTRAINT, "n_points": [Number(Integral, 1, None, closed="left")]},
+                 prefer_skip_nested_validation=True)
 def resolve_k(k, n_points):
     """The neighbour rank used on a cloud of ``n_points``: ``k`` itself, or a fraction of it.
 

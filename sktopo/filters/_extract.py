@@ -209,7 +209,7 @@ def _check_zip_integrity(path):
 def _load_path(path, layout):
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"No weight file at {path}.")
+        raise FileNotFoundError(f"source: no weight file at {path}.")
     suffix = path.suffix.lower()
     if suffix in _HDF5_SUFFIXES:
         return _layers_from_hdf5(path, layout)
@@ -284,7 +284,7 @@ def conv_layers(source, *, layout=None):
         layers = OrderedDict(weight=ConvLayer("weight", _to_torch_layout(arr, layout)))
     else:
         raise TypeError(
-            f"Cannot read spatial filters from a {type(source).__name__}. Pass a torch module, a "
+            f"source: cannot read spatial filters from a {type(source).__name__}. Pass a torch module, a "
             "fitted skorch net, a state dict, a checkpoint path, a 4-D weight array, or a list of "
             "these."
         )

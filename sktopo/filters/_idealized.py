@@ -16,25 +16,26 @@ The Klein bottle model of Carlsson, Ishkhanov, de Silva and Zomorodian (2008) is
 :math:`(a, b)` to :math:`(1, 0)` or :math:`(0, 1)` gives the two secondary circles.
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .._compat import StrOptions, validate_params
+from .._validation import COUNT, KERNEL_SIDE, RANDOM_STATE, check_values
 from ._normalize import normalize_filters
+
+_SIZE = {"size": KERNEL_SIDE}
 
 
 def _grid(size):
-    if not isinstance(size, (int, np.integer)) or size < 2:
-        raise ValueError(f"size must be an integer >= 2 (the kernel side); got {size!r}.")
     t = np.linspace(-1.0, 1.0, size)
     y, x = np.meshgrid(t, t, indexing="ij")
     return x.ravel(), y.ravel()
 
 
-def _check_count(n, name="n"):
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{name} must be a positive integer; got {n!r}.")
-
-
+@validate_params({"theta": ["array-like", Real], "phi": ["array-like", Real], **_SIZE},
+                 prefer_skip_nested_validation=True)
 def klein_bottle_filter(theta, phi, *, size=3):
     r"""Klein-bottle filters for angle arrays ``theta`` (edge direction) and ``phi`` (edge vs line).
 
@@ -51,30 +52,31 @@ def klein_bottle_filter(theta, phi, *, size=3):
     filters : ndarray of shape (n, size * size)
         Mean-centred, unit-norm filters.
     """
-    theta = np.atleast_1d(np.asarray(theta, dtype=float))
-    phi = np.atleast_1d(np.asarray(phi, dtype=float))
+    theta = np.atleast_1d(check_values(theta, name="theta"))
+    phi = np.atleast_1d(check_values(phi, name="phi"))
     x, y = _grid(size)
     u = np.cos(theta)[:, None] * x + np.sin(theta)[:, None] * y
     raw = np.cos(phi)[:, None] * u**2 + np.sin(phi)[:, None] * u
     return normalize_filters(raw)
 
 
+@validate_params({"theta": ["array-like", Real], **_SIZE}, prefer_skip_nested_validation=True)
 def edge_filter(theta, *, size=3):
     r"""Linear-gradient (edge) filters :math:`\cos\theta\,x + \sin\theta\,y` for an angle array.
 
     These are the Klein-bottle filters with :math:`\varphi = \pi/2`, computed without the
     rounding residue of :math:`\cos(\pi/2)`.
     """
-    theta = np.atleast_1d(np.asarray(theta, dtype=float))
+    theta = np.atleast_1d(check_values(theta, name="theta"))
     x, y = _grid(size)
     return normalize_filters(np.cos(theta)[:, None] * x + np.sin(theta)[:, None] * y)
 
 
 def _angles(n):
-    _check_count(n)
     return 2 * np.pi * np.arange(n) / n
 
 
+@validate_params({"n": COUNT, **_SIZE}, prefer_skip_nested_validation=True)
 def primary_circle(n=64, *, size=3):
     """``n`` evenly rotated linear-gradient (edge) filters: the primary circle.
 
@@ -89,6 +91,7 @@ def primary_circle(n=64, *, size=3):
     return edge_filter(_angles(n), size=size)
 
 
+@validate_params({"n": COUNT, **_SIZE}, prefer_skip_nested_validation=True)
 def secondary_circles(n=64, *, size=3):
     """Two secondary circles of ``n`` filters each, directions (1, 0) then (0, 1).
 
@@ -100,11 +103,14 @@ def secondary_circles(n=64, *, size=3):
     )
 
 
+@validate_params({"n": COUNT, **_SIZE}, prefer_skip_nested_validation=True)
 def three_circle_model(n=64, *, size=3):
     """The three-circle model: ``n`` primary-circle filters then both secondary circles."""
     return np.vstack([primary_circle(n, size=size), secondary_circles(n, size=size)])
 
 
+@validate_params({"n_theta": COUNT, "n_phi": COUNT, **_SIZE},
+                 prefer_skip_nested_validation=True)
 def klein_bottle(n_theta=32, n_phi=32, *, size=3):
     """Klein-bottle filters on a regular ``n_theta x n_phi`` angle grid.
 
@@ -112,27 +118,34 @@ def klein_bottle(n_theta=32, n_phi=32, *, size=3):
     (:math:`(\\theta + \\pi, \\varphi) \\sim (\\theta, -\\varphi)`), so every filter appears twice
     on a grid of even ``n_theta``.
     """
-    _check_count(n_theta, "n_theta")
-    _check_count(n_phi, "n_phi")
     t, f = np.meshgrid(_angles(n_theta), _angles(n_phi), indexing="ij")
     return klein_bottle_filter(t.ravel(), f.ravel(), size=size)
 
 
+@validate_params({"n": COUNT, **_SIZE, "random_state": RANDOM_STATE},
+                 prefer_skip_nested_validation=True)
 def sample_klein_bottle(n, *, size=3, random_state=None):
     """``n`` Klein-bottle filters with uniformly random angles."""
-    _check_count(n)
     rng = check_random_state(random_state)
     return klein_bottle_filter(rng.uniform(0, 2 * np.pi, n), rng.uniform(0, 2 * np.pi, n), size=size)
 
 
+@validate_params({"n": COUNT, **_SIZE, "random_state": RANDOM_STATE},
+                 prefer_skip_nested_validation=True)
 def gaussian_filters(n, *, size=3, random_state=None):
     """``n`` filters with i.i.d. standard normal weights, normalised (no topology to speak of)."""
-    _check_count(n)
-    _grid(size)
     rng = check_random_state(random_state)
     return normalize_filters(rng.standard_normal((n, size * size)))
 
 
+#: The idealised banks by name (see :func:`idealized_filters`).
+KINDS = ("primary_circle", "klein_bottle", "three_circle", "gaussian")
+
+
+@validate_params(
+    {"kind": [StrOptions(set(KINDS))], "n": COUNT, **_SIZE, "random_state": RANDOM_STATE},
+    prefer_skip_nested_validation=True,
+)
 def idealized_filters(kind, n=64, *, size=3, random_state=None):
     """Idealised filter bank by name, for fixed or appended first layers.
 
@@ -157,6 +170,4 @@ def idealized_filters(kind, n=64, *, size=3, random_state=None):
         "klein_bottle": lambda: sample_klein_bottle(n, size=size, random_state=random_state),
         "gaussian": lambda: gaussian_filters(n, size=size, random_state=random_state),
     }
-    if kind not in makers:
-        raise ValueError(f"kind must be one of {sorted(makers)}; got {kind!r}.")
     return makers[kind]()

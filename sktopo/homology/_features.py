@@ -352,6 +352,8 @@ def diagram_distance(dgm1, dgm2, *, metric="bottleneck", homology_dimension=1, o
             raise ValueError(
                 f"{name} must have shape (n_pairs, 2) or (n_pairs, 3); got {arr.shape}."
             )
+        if np.isnan(arr).any():
+            raise ValueError(f"{name} contains NaN; births and deaths must be numbers.")
         if arr.shape[1] == 3:
             arr = arr[arr[:, 2] == homology_dimension, :2]
         arr = arr[np.isfinite(arr[:, 1]) & (arr[:, 1] > arr[:, 0])]

@@ -7,7 +7,8 @@ from scipy.spatial import cKDTree
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
-from .._validation import check_cloud, unit_scale
+from .._compat import StrOptions, validate_params
+from .._validation import Number, check_cloud, unit_scale
 
 _STARTS = ("farthest", "random")
 
@@ -30,6 +31,12 @@ def _start_index(X, start, random_state):
     )
 
 
+@validate_params(
+    {"X": ["array-like"], "n_landmarks": [Number(Integral, 1, None, closed="left")],
+     "start": [StrOptions({"farthest", "random"}), Number(Integral, 0, None, closed="left")],
+     "random_state": ["random_state"], "return_covering_radius": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def maxmin_landmarks(
     X, n_landmarks, *, start="farthest", random_state=None, return_covering_radius=False
 ):
@@ -78,11 +85,7 @@ def maxmin_landmarks(
     # The choice is scale-free; on the scaled cloud squared distances stay finite and nonzero.
     X, factor = unit_scale(check_cloud(X))
     n = len(X)
-    if (
-        not isinstance(n_landmarks, Integral)
-        or isinstance(n_landmarks, bool)
-        or not 1 <= n_landmarks <= n
-    ):
+    if n_landmarks > n:
         raise ValueError(
             f"n_landmarks must be an integer in [1, {n}] for a cloud of {n} points; got "
             f"{n_landmarks!r}. Use fewer landmarks, pool more filters, or the exact backend."

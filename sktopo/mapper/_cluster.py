@@ -8,6 +8,9 @@ from scipy.spatial import cKDTree
 from scipy.spatial.distance import pdist, squareform
 from sklearn.base import clone
 
+from .._compat import Integral, validate_params
+from .._validation import Number, check_cloud, check_values, unit_scale
+
 # Cover sets up to this size get the exact single-linkage tree from all pairwise distances
 # (16 MB of distances at the limit); larger ones use a k-NN spanning tree (see below).
 EXACT_MAX = 2000
@@ -16,6 +19,7 @@ _SMALL_PIECE = 64
 _TINY = np.finfo(np.float64).tiny
 
 
+@validate_params({"X": ["array-like"]}, prefer_skip_nested_validation=True)
 def vne_scale(X):
     r"""Divide every column by its standard deviation (the VNE metric's embedding).
 
@@ -41,10 +45,13 @@ def vne_scale(X):
     array([[0., 1.],
            [2., 1.]])
     """
-    X = np.asarray(X, dtype=np.float64)
-    std = X.std(axis=0)
-    std[std == 0] = 1.0
-    return X / std
+    X = check_cloud(X)
+    scaled = unit_scale(X)[0]  # the ratio is scale-free; this keeps the variances finite
+    std = scaled.std(axis=0)
+    out = X.copy()
+    varies = std > 0
+    out[:, varies] = scaled[:, varies] / std[varies]
+    return out
 
 
 def single_linkage_tree(Y):
@@ -141,6 +148,11 @@ def _update_best(best_d, best_u, best_v, comp, dist, u, v):
     best_v[c[better]] = v[first][better]
 
 
+_N_BINS = [Number(Integral, 1, None, closed="left")]
+
+
+@validate_params({"heights": ["array-like"], "n_bins": _N_BINS},
+                 prefer_skip_nested_validation=True)
 def first_gap_threshold(heights, n_bins=5):
     """Cut height from the first empty bin of the histogram of merge heights.
 
@@ -164,7 +176,10 @@ def first_gap_threshold(heights, n_bins=5):
     >>> first_gap_threshold(np.array([0.1, 0.2, 0.3]), n_bins=3)
     inf
     """
-    heights = np.asarray(heights, dtype=np.float64)
+    return _first_gap_threshold(check_values(heights, name="heights").ravel(), n_bins)
+
+
+def _first_gap_threshold(heights, n_bins):
     if heights.size < 2 or heights.min() == heights.max():
         return np.inf
     lo, hi = heights.min(), heights.max()
@@ -176,6 +191,7 @@ def first_gap_threshold(heights, n_bins=5):
     return lo + empty[0] * (hi - lo) / n_bins
 
 
+@validate_params({"Y": ["array-like"], "n_bins": _N_BINS}, prefer_skip_nested_validation=True)
 def auto_single_linkage(Y, n_bins=5):
     """Single-linkage cluster labels of the rows of ``Y`` with the first-gap cut.
 
@@ -190,18 +206,22 @@ def auto_single_linkage(Y, n_bins=5):
     >>> auto_single_linkage(Y).tolist()
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2]
     """
+    return _auto_single_linkage(check_cloud(Y, name="Y"), n_bins)
+
+
+def _auto_single_linkage(Y, n_bins):
     n = Y.shape[0]
     if n == 1:
         return np.zeros(1, dtype=np.int64)
     if n <= EXACT_MAX:
         Z = linkage(pdist(Y), method="single")
-        t = first_gap_threshold(Z[:, 2], n_bins)
+        t = _first_gap_threshold(Z[:, 2], n_bins)
         if not np.isfinite(t):
             return np.zeros(n, dtype=np.int64)
         # fcluster keeps merges at heights <= its threshold; no merge height lies in [t, t + bin).
         return fcluster(Z, t, criterion="distance").astype(np.int64) - 1
     edges, heights = single_linkage_tree(Y)
-    t = first_gap_threshold(heights, n_bins)
+    t = _first_gap_threshold(heights, n_bins)
     if not np.isfinite(t):
         return np.zeros(n, dtype=np.int64)
     low = heights < t
@@ -218,7 +238,7 @@ def cluster_cover_set(Y, clusterer=None, n_bins=5):
     """
     n = Y.shape[0]
     if clusterer is None:
-        return auto_single_linkage(Y, n_bins)
+        return _auto_single_linkage(Y, n_bins)
     n_clusters = getattr(clusterer, "n_clusters", None)
     if n < 2 or (isinstance(n_clusters, (int, np.integer)) and n < n_clusters):
         return np.zeros(n, dtype=np.int64)

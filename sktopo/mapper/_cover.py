@@ -1,28 +1,23 @@
 """The Mapper cover: overlapping intervals per lens with Ayasdi's resolution and gain."""
 
+from numbers import Integral, Real
+
 import numpy as np
 
-
-def check_resolution_gain(resolution, gain):
-    """Raise a clear error for a resolution below 1 or a gain of at most 1."""
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)):
-        raise TypeError(f"resolution must be an int >= 1 (intervals per lens); got {resolution!r}.")
-    if resolution < 1:
-        raise ValueError(
-            f"resolution must be >= 1 (the number of intervals per lens); got {resolution}."
-        )
-    try:
-        gain = float(gain)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"gain must be a real number > 1; got {gain!r}.") from exc
-    if not np.isfinite(gain) or gain <= 1:
-        raise ValueError(
-            f"gain must be > 1 (overlap fraction 1 - 1/gain must be positive); got {gain!r}. "
-            "Use gain=2 for half-overlapping intervals, gain=3 for the paper's Mapper(30, 3)."
-        )
-    return int(resolution), gain
+from .._compat import validate_params
+from .._validation import Number, check_values
 
 
+#: The cover's parameters, shared with :func:`mapper_graph` and :class:`Mapper`.
+COVER_CONSTRAINTS = {
+    "resolution": [Number(Integral, 1, None, closed="left")],
+    "gain": [Number(Real, 1, None, closed="neither")],
+}
+_FINITE = [Number(Real, None, None, closed="neither")]
+
+
+@validate_params({"lo": _FINITE, "hi": _FINITE, **COVER_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
 def cover_intervals(lo, hi, resolution, gain):
     r"""The ``resolution`` closed intervals that cover ``[lo, hi]`` with gain ``gain``.
 
@@ -59,7 +54,7 @@ def cover_intervals(lo, hi, resolution, gain):
            [1., 3.],
            [2., 4.]])
     """
-    resolution, gain = check_resolution_gain(resolution, gain)
+    resolution, gain = int(resolution), float(gain)
     lo, hi = float(lo), float(hi)
     if hi < lo:
         raise ValueError(f"hi must be >= lo; got lo={lo}, hi={hi}.")
@@ -84,6 +79,7 @@ def _interval_ranges(values, resolution, gain):
     return first, last, resolution
 
 
+@validate_params({"lens": ["array-like"], **COVER_CONSTRAINTS}, prefer_skip_nested_validation=True)
 def cover_membership(lens, resolution, gain):
     """Assign every point to the cover cells (products of intervals) that contain it.
 
@@ -113,8 +109,8 @@ def cover_membership(lens, resolution, gain):
     >>> shape, cells.tolist(), points.tolist()
     ((3,), [0, 0, 1, 2], [0, 1, 1, 2])
     """
-    resolution, gain = check_resolution_gain(resolution, gain)
-    lens = np.asarray(lens, dtype=np.float64)
+    resolution, gain = int(resolution), float(gain)
+    lens = check_values(lens, name="lens")
     if lens.ndim == 1:
         lens = lens[:, None]
     n, d = lens.shape

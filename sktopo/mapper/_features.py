@@ -10,6 +10,7 @@ from .._validation import Number
 from ..base import CollectionTransformer
 
 
+@validate_params({"graph": [nx.Graph]}, prefer_skip_nested_validation=True)
 def graph_cycle_rank(graph):
     r"""Independent cycles of the Mapper *graph*: :math:`E - V + C`.
 
@@ -32,6 +33,7 @@ def graph_cycle_rank(graph):
     )
 
 
+@validate_params({"graph": [nx.Graph]}, prefer_skip_nested_validation=True)
 def nerve_betti1(graph):
     r"""First Betti number over :math:`\mathbb{Z}/2` of the flag (clique) complex of the graph.
 

@@ -4,7 +4,10 @@ import html
 import json
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
+
+from .._compat import validate_params
 
 from ._plot import mapper_layout, node_colors, node_values
 
@@ -66,6 +69,8 @@ document.querySelectorAll("circle.node").forEach(function (el) {{
 """
 
 
+@validate_params({"graph": [nx.Graph], "random_state": ["random_state"]},
+                 prefer_skip_nested_validation=True)
 def mapper_html(
     graph,
     path=None,

@@ -7,13 +7,15 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from .._compat import HasMethods, Integral, Real, StrOptions, fit_context, validate_params
-from .._validation import Number, check_cloud, check_collection, unit_scale
+from .._validation import Number, check_cloud, check_collection, check_values, unit_scale
 from .._docstrings import fill_doc
 from ..base import CollectionTransformer
 from ._cluster import cluster_cover_set, vne_scale
-from ._cover import check_resolution_gain, cover_intervals, cover_membership
+from ._cover import COVER_CONSTRAINTS, cover_intervals, cover_membership
 
 
+@validate_params({"X": ["array-like"], "n_components": [Number(Integral, 1, None, closed="left")]},
+                 prefer_skip_nested_validation=True)
 def pca_lens(X, n_components=2):
     """Projection of the centred cloud on its first principal axes (PCA 1, 2, ...).
 
@@ -28,7 +30,9 @@ def pca_lens(X, n_components=2):
     >>> pca_lens(np.array([[0.0, 0.0], [2.0, 0.0], [4.0, 0.1]]), 1).ravel().round(2) + 0.0
     array([-2.,  0.,  2.])
     """
-    X, factor = unit_scale(np.asarray(X, dtype=np.float64))  # no overflow in the covariance
+    X, factor = unit_scale(check_cloud(X))  # no overflow in the covariance
+    if n_components > X.shape[1]:
+        raise ValueError(f"n_components={n_components} exceeds the {X.shape[1]} features of X.")
     centred = X - X.mean(axis=0)
     _, vecs = np.linalg.eigh(centred.T @ centred)
     axes = vecs[:, ::-1][:, :n_components]
@@ -36,6 +40,8 @@ def pca_lens(X, n_components=2):
     return (centred @ (axes * np.where(signs == 0, 1.0, signs))) * factor
 
 
+@validate_params({"X": ["array-like"], "lens": "no_validation", "random_state": ["random_state"]},
+                 prefer_skip_nested_validation=True)
 def compute_lens(X, lens=None, *, random_state=None):
     """Lens values of a cloud: PCA 1 and 2 by default, a transformer, a callable or an array.
 
@@ -57,6 +63,7 @@ def compute_lens(X, lens=None, *, random_state=None):
     -------
     values : ndarray of shape (n_points, n_lenses)
     """
+    X = check_cloud(X)
     n = X.shape[0]
     if lens is None or (isinstance(lens, str) and lens == "pca"):
         if n < 3:
@@ -75,7 +82,7 @@ def compute_lens(X, lens=None, *, random_state=None):
         values = lens(X)
     else:
         values = lens
-    values = np.asarray(values, dtype=np.float64)
+    values = check_values(values, name="lens")
     if values.ndim == 1:
         values = values[:, None]
     if values.ndim != 2 or values.shape[0] != n:
@@ -94,8 +101,7 @@ def compute_lens(X, lens=None, *, random_state=None):
 #: Shared by :func:`mapper_graph` and :class:`Mapper`, so both give the same error for the
 #: same mistake.
 MAPPER_CONSTRAINTS = {
-    "resolution": [Number(Integral, 1, None, closed="left")],
-    "gain": [Number(Real, 1, None, closed="neither")],
+    **COVER_CONSTRAINTS,
     "lens": "no_validation",
     "clusterer": [HasMethods(["fit_predict"]), None],
     "metric": [StrOptions({"vne", "euclidean"})],
@@ -184,7 +190,6 @@ def mapper_graph(
     >>> nerve_betti1(g)
     1
     """
-    resolution, gain = check_resolution_gain(resolution, gain)
     X = check_cloud(X, name="X")
     rng = check_random_state(random_state)
     lens_values = compute_lens(X, lens, random_state=rng)

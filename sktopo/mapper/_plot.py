@@ -1,9 +1,18 @@
 """Static Mapper figures: seeded layouts, size colours, mean-filter glyphs, layer x time grids."""
 
+from numbers import Integral
+
 import networkx as nx
 import numpy as np
 
+from .._compat import StrOptions, validate_params
+from .._validation import Number
 
+_GLYPH_COUNT = [Number(Integral, 0, None, closed="left")]
+
+
+@validate_params({"graph": [nx.Graph], "method": [StrOptions({"spring", "lens", "kamada_kawai"})],
+                  "random_state": ["random_state"]}, prefer_skip_nested_validation=True)
 def mapper_layout(graph, *, method="spring", random_state=0):
     """Node positions that stay put when the graph is re-coloured.
 
@@ -47,7 +56,6 @@ def mapper_layout(graph, *, method="spring", random_state=0):
             lens = np.atleast_1d(d.get("lens_mean", [v]))
             pos[v] = np.array([lens[0], lens[1] if lens.size > 1 else float(v)])
         return pos
-    raise ValueError(f"method must be 'spring', 'lens' or 'kamada_kawai'; got {method!r}.")
 
 
 def node_values(graph, node_color="size"):
@@ -84,6 +92,8 @@ def node_colors(values, cmap="jet"):
     return matplotlib.colormaps[cmap](scaled)
 
 
+@validate_params({"graph": [nx.Graph], "pos": [dict], "n_glyphs": _GLYPH_COUNT},
+                 prefer_skip_nested_validation=True)
 def glyph_nodes_spread(graph, pos, n_glyphs):
     """``n_glyphs`` nodes spread over the layout: farthest-point sampling from the largest node."""
     nodes = list(graph.nodes())
@@ -110,6 +120,8 @@ def _filter_image(mean_filter):
     return w.reshape(side, side)
 
 
+@validate_params({"graph": [nx.Graph], "n_glyphs": _GLYPH_COUNT, "random_state": ["random_state"]},
+                 prefer_skip_nested_validation=True)
 def plot_mapper_graph(
     graph,
     *,
@@ -237,6 +249,17 @@ def plot_mapper_graph(
     return ax
 
 
+def _graph_row(row):
+    """One row of the grid: a list of graphs (or None for a blank panel)."""
+    if isinstance(row, nx.Graph) or not hasattr(row, "__iter__") or not all(
+            g is None or isinstance(g, nx.Graph) for g in row):
+        raise TypeError("graphs must be a list of networkx graphs or a list of rows of them; got "
+                        f"an entry of type {type(row).__name__}.")
+    return list(row)
+
+
+@validate_params({"graphs": ["array-like", list], "n_glyphs": _GLYPH_COUNT,
+                  "random_state": ["random_state"]}, prefer_skip_nested_validation=False)
 def plot_mapper_grid(
     graphs,
     *,
@@ -294,7 +317,7 @@ def plot_mapper_grid(
         cols = n_cols or len(graphs)
         rows = [graphs[i:i + cols] for i in range(0, len(graphs), cols)]
     else:
-        rows = [list(r) for r in graphs]
+        rows = [_graph_row(r) for r in graphs]
     n_rows, n_c = len(rows), max(len(r) for r in rows)
     for name, labels, n in (("row_labels", row_labels, n_rows), ("col_labels", col_labels, n_c)):
         if labels is not None and len(labels) != n:

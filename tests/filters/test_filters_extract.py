@@ -116,7 +116,7 @@ def test_nan_weights_raise():
 
 
 def test_unsupported_sources_raise():
-    with pytest.raises(TypeError, match="Cannot read spatial filters from a int"):
+    with pytest.raises(TypeError, match="source: cannot read spatial filters from a int"):
         extract_spatial_filters(3)
     with pytest.raises(ValueError, match="must be 4-D"):
         extract_spatial_filters(np.zeros((3, 3)))

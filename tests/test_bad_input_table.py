@@ -1,0 +1,180 @@
+"""Every public function meets every kind of bad input and answers with a clear error.
+
+The functions are enumerated from the public modules, so a new one fails
+``test_every_public_function_is_in_the_table`` until it gets a valid call in ``GOOD_CALLS``;
+from then on each of its parameters named in ``BAD_VALUES`` is tried with every bad value of
+its kind, and the error must be a ``TypeError`` or ``ValueError`` (``FileNotFoundError`` for a
+missing file) whose message names the parameter.
+"""
+
+import inspect
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import sktopo.datasets
+import sktopo.filters
+import sktopo.homology
+import sktopo.mapper
+import sktopo.pipeline
+from sktopo.datasets import make_filter_cloud
+
+MODULES = (sktopo.filters, sktopo.homology, sktopo.mapper, sktopo.pipeline)
+
+CLOUD = make_filter_cloud("primary_circle", 60, noise=0.1, random_state=0)
+PADDED = np.array([[[0.0, np.inf, 0.0], [0.0, 0.3, 0.0], [0.1, 0.5, 1.0]]])
+GRAPH = nx.cycle_graph(5)
+
+_cloud_bad = {
+    "complex": CLOUD.astype(complex),
+    "text": CLOUD.astype(str),
+    "nan": np.where(np.eye(60, 9) > 0, np.nan, CLOUD),
+    "empty": np.empty((0, 9)),
+    "one-d": CLOUD[0],
+    "ragged": [[1.0, 2.0], [3.0]],
+}
+_count_bad = {"bool": True, "negative": -1, "fractional": 2.5}
+
+#: Bad values by parameter name: {name: {case: value}}.
+BAD_VALUES = {
+    "X": _cloud_bad,
+    "Y": _cloud_bad,
+    "diagrams": {"nan": PADDED * np.nan, "single": PADDED[0], "text": "diagrams",
+                 "wrong-width": np.zeros((1, 2, 2))},
+    "padded": {"nan": PADDED * np.nan, "single": PADDED[0], "wrong-width": np.zeros((1, 2, 2))},
+    "diagram": {"nan": [np.array([[0.0, np.nan]])], "wrong-width": np.zeros((4, 4))},
+    "dgm1": {"nan": np.array([[0.0, np.nan]]), "wrong-width": np.zeros((2, 5))},
+    "dgm2": {"nan": np.array([[0.0, np.nan]]), "wrong-width": np.zeros((2, 5))},
+    "graph": {"list": [1, 2], "array": np.zeros((3, 3))},
+    "graphs": {"one-graph": GRAPH, "numbers": [1, 2]},
+    "heights": {"nan": np.array([0.1, np.nan]), "text": np.array(["a", "b"])},
+    "lens": {"nan": np.array([[0.1], [np.nan]]), "text": np.array([["a"], ["b"]])},
+    "landmarks": {"negative": [-1], "too-large": [10**6], "empty": []},
+    "p": {"zero": 0, "above-one": 1.5, "nan": float("nan"), "bool": True},
+    "gain": {"one": 1, "nan": float("nan"), "bool": True},
+    "theta": {"nan": float("nan"), "text": "a"},
+    "phi": {"nan": float("nan"), "text": "a"},
+    "lo": {"nan": float("nan")},
+    "hi": {"nan": float("nan")},
+    "kind": {"unknown": "no_such_kind", "number": 3},
+    "metric": {"unknown": "no_such_metric"},
+    "random_state": {"text": "seed"},
+    "source": {"number": 42, "missing-file": "/nonexistent/weights.pt"},
+    **{name: _count_bad for name in (
+        "n", "n_points", "n_samples", "n_landmarks", "k", "resolution", "n_bins", "n_components",
+        "n_theta", "n_phi", "n_glyphs", "size", "top_k", "min_node_size", "n_networks")},
+}
+
+#: A valid call of every public function: {name: callable returning (args, kwargs)}.
+GOOD_CALLS = {
+    "conv_layers": lambda: ((), {"source": {"conv.weight": np.ones((2, 1, 3, 3))}}),
+    "dead_filter_mask": lambda: ((), {"X": CLOUD}),
+    "density_filtration": lambda: ((), {"X": CLOUD, "k": 3, "p": 0.5}),
+    "density_filtration_indices": lambda: ((), {"X": CLOUD, "k": 3, "p": 0.5}),
+    "edge_filter": lambda: ((), {"theta": 0.3}),
+    "extract_spatial_filters": lambda: ((), {"source": {"conv.weight": np.ones((2, 1, 3, 3))}}),
+    "gaussian_filters": lambda: ((), {"n": 5}),
+    "idealized_filters": lambda: ((), {"kind": "primary_circle", "n": 5}),
+    "klein_bottle": lambda: ((), {"n_theta": 4, "n_phi": 4}),
+    "klein_bottle_filter": lambda: ((), {"theta": 0.1, "phi": 0.2}),
+    "kth_neighbor_distances": lambda: ((), {"X": CLOUD, "k": 3}),
+    "n_kept": lambda: ((), {"n_points": 10, "p": 0.5}),
+    "normalize_filters": lambda: ((), {"X": CLOUD}),
+    "primary_circle": lambda: ((), {"n": 5}),
+    "resolve_k": lambda: ((), {"k": 3, "n_points": 10}),
+    "sample_klein_bottle": lambda: ((), {"n": 5}),
+    "secondary_circles": lambda: ((), {"n": 5}),
+    "three_circle_model": lambda: ((), {"n": 5}),
+    "covering_radius": lambda: ((), {"X": CLOUD, "landmarks": [0, 5]}),
+    "diagram_distance": lambda: ((), {"dgm1": [[0.0, 1.0]], "dgm2": [[0.0, 0.5]]}),
+    "diagram_features": lambda: ((), {"diagrams": PADDED}),
+    "lazy_witness_matrix": lambda: ((), {"X": CLOUD, "landmarks": [0, 5, 9]}),
+    "maxmin_landmarks": lambda: ((), {"X": CLOUD, "n_landmarks": 5}),
+    "pad_diagrams": lambda: ((), {"diagrams": [[np.array([[0.0, 1.0]])]]}),
+    "pairwise_diagram_distances": lambda: ((), {"diagrams": np.repeat(PADDED, 2, axis=0)}),
+    "persistence_diagrams": lambda: ((), {"X": CLOUD, "n_landmarks": 10}),
+    "plot_barcode": lambda: ((), {"diagram": [np.array([[0.0, 1.0]])]}),
+    "plot_persistence_diagram": lambda: ((), {"diagram": [np.array([[0.0, 1.0]])]}),
+    "unpad_diagrams": lambda: ((), {"padded": PADDED}),
+    "auto_single_linkage": lambda: ((), {"Y": CLOUD}),
+    "compute_lens": lambda: ((), {"X": CLOUD}),
+    "cover_intervals": lambda: ((), {"lo": 0.0, "hi": 1.0, "resolution": 3, "gain": 2.0}),
+    "cover_membership": lambda: ((), {"lens": CLOUD[:, :1], "resolution": 3, "gain": 2.0}),
+    "first_gap_threshold": lambda: ((), {"heights": np.array([0.1, 0.2, 0.9])}),
+    "graph_cycle_rank": lambda: ((), {"graph": GRAPH}),
+    "mapper_graph": lambda: ((), {"X": CLOUD, "resolution": 4, "gain": 2.0}),
+    "mapper_graph_features": lambda: ((), {"graph": GRAPH}),
+    "mapper_html": lambda: ((), {"graph": _mapper_graph()}),
+    "mapper_layout": lambda: ((), {"graph": GRAPH}),
+    "glyph_nodes_spread": lambda: ((), {"graph": GRAPH, "pos": nx.spring_layout(GRAPH, seed=0),
+                                        "n_glyphs": 2}),
+    "plot_mapper_graph": lambda: ((), {"graph": _mapper_graph()}),
+    "plot_mapper_grid": lambda: ((), {"graphs": [_mapper_graph()]}),
+    "nerve_betti1": lambda: ((), {"graph": GRAPH}),
+    "pca_lens": lambda: ((), {"X": CLOUD}),
+    "vne_scale": lambda: ((), {"X": CLOUD}),
+    "barcode_description": lambda: ((), {"persistence": sktopo.homology.Persistence()}),
+    "fit_topology": lambda: ((), {"clouds": [CLOUD], "k": 3, "n_landmarks": 5}),
+    "generalization_cv": lambda: ((), {"n_samples": 5}),
+    "generalization_grid_search": lambda: ((), {
+        "clouds": [make_filter_cloud("primary_circle", 30, noise=s, random_state=0)
+                   for s in (0.05, 0.2, 0.4)],
+        "accuracy": [0.9, 0.7, 0.5], "grid_k": (3,), "grid_p": (0.5,), "n_landmarks": 5}),
+    "make_generalization_regression": lambda: ((), {}),
+    "make_topology_pipeline": lambda: ((), {}),
+}
+
+
+def _mapper_graph():
+    return sktopo.mapper.mapper_graph(CLOUD, 4, 2.0)
+
+
+def _public_functions():
+    found = {}
+    for module in MODULES:
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isfunction(obj):
+                found[name] = obj
+    return found
+
+
+FUNCTIONS = _public_functions()
+
+
+def _bad_cases():
+    for name, fn in sorted(FUNCTIONS.items()):
+        if name not in GOOD_CALLS:
+            continue
+        for param in inspect.signature(fn).parameters:
+            for case, value in BAD_VALUES.get(param, {}).items():
+                yield pytest.param(name, param, value, id=f"{name}-{param}-{case}")
+
+
+def test_every_public_function_is_in_the_table():
+    missing = sorted(set(FUNCTIONS) - set(GOOD_CALLS))
+    assert not missing, f"add a valid call of {missing} to GOOD_CALLS"
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_CALLS))
+def test_the_good_call_works(name):
+    import matplotlib.pyplot as plt
+
+    args, kwargs = GOOD_CALLS[name]()
+    FUNCTIONS[name](*args, **kwargs)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("name, param, value", list(_bad_cases()))
+def test_bad_input_gets_an_error_naming_the_parameter(name, param, value):
+    import matplotlib.pyplot as plt
+
+    args, kwargs = GOOD_CALLS[name]()
+    kwargs[param] = value
+    try:
+        with pytest.raises((TypeError, ValueError, FileNotFoundError)) as err:
+            FUNCTIONS[name](*args, **kwargs)
+    finally:
+        plt.close("all")
+    assert param in str(err.value), f"{type(err.value).__name__}: {err.value}"
