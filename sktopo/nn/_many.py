@@ -7,6 +7,7 @@ folder trained with other settings is never silently reused (see :mod:`._run_fol
 """
 
 import copy
+import os
 import signal
 import threading
 import time
@@ -18,15 +19,17 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from skorch import NeuralNet
 
+from .._compat import Integral, StrOptions, validate_params
 from .._progress import progress
+from .._validation import Number
 from . import _run_folder as folder
-from ._snapshots import WeightSnapshots, evaluate_accuracy, iteration_schedule
+from ._snapshots import WeightSnapshots, accuracy_unchecked, iteration_schedule
 from ._training import (
     architecture,
     check_images,
     divergence_advice,
     family_defaults,
-    infer_input_shape,
+    _input_shape,
     make_net,
     resolve_device,
     training_iteration,
@@ -41,6 +44,9 @@ _ROUTINE_KEYS = frozenset(
 _DIVERGENCE_EVERY = 50
 
 
+@validate_params({"random_state": [Number(Integral, 0, None, closed="left"), None],
+                  "index": [Number(Integral, 0, None, closed="left")]},
+                 prefer_skip_nested_validation=True)
 def network_seed(random_state, index):
     """The seed of network ``index``: independent streams from one base seed, stable in ``index``
     (adding networks later never changes the earlier ones)."""
@@ -49,6 +55,15 @@ def network_seed(random_state, index):
 
 
 # --------------------------------------------------------------------------- the public runner
+@validate_params(
+    {"config": [dict, NeuralNet], "n_networks": "no_validation", "X": "no_validation",
+     "y": "no_validation", "n_jobs": [Integral, None], "out_dir": [str, os.PathLike, None],
+     "random_state": [Number(Integral, 0, None, closed="left"), None],
+     "batched": ["boolean", Number(Integral, 1, None, closed="left")],
+     "snapshot_layers": [list, tuple, None], "callbacks": [list, None],
+     "on_mismatch": [StrOptions({"raise", "new_folder"})], "verbose": ["verbose"]},
+    prefer_skip_nested_validation=False,
+)
 def train_many(
     config,
     n_networks,
@@ -138,13 +153,11 @@ def train_many(
     if isinstance(n_networks, bool) or not isinstance(n_networks, (int, np.integer)) \
             or n_networks < 1:
         raise ValueError(f"n_networks must be a positive int; got {n_networks!r}.")
-    if on_mismatch not in ("raise", "new_folder"):
-        raise ValueError(f"on_mismatch must be 'raise' or 'new_folder'; got {on_mismatch!r}.")
     n_classes = _n_classes(config)
     X, y = check_images(X, y, n_classes=n_classes)
     if X_valid is not None:
         X_valid, y_valid = check_images(X_valid, y_valid, name="X_valid", n_classes=n_classes)
-    spec = _RunSpec(config, infer_input_shape(X), X_valid, y_valid, snapshot_iterations,
+    spec = _RunSpec(config, _input_shape(X), X_valid, y_valid, snapshot_iterations,
                     snapshot_layers, list(callbacks or []), batched)
     if out_dir is not None:
         out_dir = folder.prepare(out_dir, spec.fingerprint(X, y, random_state), on_mismatch)
@@ -172,7 +185,7 @@ def load_many(out_dir):
     from pathlib import Path
 
     if not Path(out_dir).is_dir():
-        raise FileNotFoundError(f"No directory {out_dir}.")
+        raise FileNotFoundError(f"out_dir: no run folder at {out_dir}.")
     return [folder.load(out_dir, i) for i in folder.stored_indices(out_dir)]
 
 
@@ -309,7 +322,7 @@ def _events(history):
 def _accuracy(module, spec, device):
     if spec.X_valid is None:
         return None
-    return evaluate_accuracy(module, torch.as_tensor(spec.X_valid),
+    return accuracy_unchecked(module, torch.as_tensor(spec.X_valid),
                              torch.as_tensor(spec.y_valid), device=device)
 
 

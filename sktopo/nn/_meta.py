@@ -3,7 +3,7 @@
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 
 from .._compat import Integral, Interval, check_is_fitted
-from ._training import check_images, infer_input_shape, make_net
+from ._training import _input_shape, check_images, make_net
 
 
 class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -104,7 +104,7 @@ class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             if "seed" in dict(net.callbacks or []):
                 params["callbacks__seed__random_state"] = seed
         if "module__X" in all_params and all_params.get("module__input_shape") is None:
-            params["module__input_shape"] = infer_input_shape(X)
+            params["module__input_shape"] = _input_shape(X)
         self.net_ = net.set_params(**params).fit(X, y)
         self.classes_ = self.net_.classes_
         self.filters_ = extract_spatial_filters(self.net_, self.layer)

@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._compat import validate_params
+from .._validation import COUNT
 from ..datasets import GRAY_WEIGHTS
 
 
@@ -114,9 +116,9 @@ def to_grayscale(images, weights=GRAY_WEIGHTS, channel_axis=1):
     >>> to_grayscale(np.ones((2, 3, 4, 4))).shape
     (2, 1, 4, 4)
     """
-    if images.shape[channel_axis] != 3:
+    if len(images.shape) < 2 or images.shape[channel_axis] != 3:
         raise ValueError(
-            f"to_grayscale needs 3 colour channels on axis {channel_axis}; got shape "
+            f"to_grayscale needs images with 3 colour channels on axis {channel_axis}; got shape "
             f"{tuple(images.shape)}. Set channel_axis=-1 for (n, H, W, 3) images."
         )
     if isinstance(images, torch.Tensor):
@@ -140,6 +142,8 @@ def per_image_standardization(x):
     return ((flat - mean) / std.clamp_min(floor)).reshape(x.shape)
 
 
+@validate_params({"x": [torch.Tensor], "size": COUNT, "flip": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def random_crop_flip(x, size, *, flip=True, generator=None):
     """A random ``size x size`` crop of every image, each flipped left-right with probability 1/2."""
     n, _, h, w = x.shape
@@ -158,6 +162,7 @@ def random_crop_flip(x, size, *, flip=True, generator=None):
     return x[idx, :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
 
 
+@validate_params({"x": [torch.Tensor], "size": COUNT}, prefer_skip_nested_validation=True)
 def center_crop(x, size):
     """The central ``size x size`` crop of every image (test-time twin of the random crop)."""
     h, w = x.shape[-2:]

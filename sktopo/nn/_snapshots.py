@@ -9,14 +9,24 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
+from .._compat import validate_params
 from .._io import atomic_savez
+from .._validation import COUNT, check_values
 from ._training import check_images, training_iteration
 
 _SEP = "@"
 
 
+@validate_params({"module": [torch.nn.Module], "X": "no_validation", "y": "no_validation",
+                  "batch_size": COUNT}, prefer_skip_nested_validation=True)
 def evaluate_accuracy(module, X, y, *, batch_size=1024, device=None):
     """Accuracy of ``module`` (logits out) on ``X``, ``y`` in eval mode; training mode restored."""
+    X, y = check_images(X, y, n_classes=getattr(module, "n_classes", None))
+    return accuracy_unchecked(module, X, y, batch_size, device)
+
+
+def accuracy_unchecked(module, X, y, batch_size=1024, device=None):
+    """:func:`evaluate_accuracy` on inputs already checked (snapshots score many times)."""
     was_training = module.training
     module.eval()
     if device is None:
@@ -65,7 +75,7 @@ class _ValidationMixin:
 
     def _valid_acc(self, net):
         if self.X_valid_ is not None:
-            return evaluate_accuracy(net.module_, self.X_valid_, self.y_valid_, device=net.device)
+            return accuracy_unchecked(net.module_, self.X_valid_, self.y_valid_, device=net.device)
         # Fall back on skorch's epoch-level validation when a train_split is in use.
         for row in reversed(net.history):
             if "valid_acc" in row:
@@ -324,8 +334,9 @@ def iterations_to_accuracy(iterations, accuracies, thresholds):
     >>> iterations_to_accuracy([100, 200, 300], [0.5, 0.8, 0.9], [0.6, 0.9, 0.95])
     {0.6: 200, 0.9: 300, 0.95: None}
     """
-    its = np.asarray(iterations)
-    acc = np.asarray(accuracies, dtype=float)
+    its = check_values(iterations, name="iterations")
+    acc = check_values(accuracies, name="accuracies")
+    thresholds = check_values(thresholds, name="thresholds")
     if its.shape != acc.shape or its.ndim != 1:
         raise ValueError("iterations and accuracies must be 1-D arrays of the same length.")
     out = {}

@@ -3,11 +3,15 @@
 import math
 import numbers
 
+from numbers import Integral, Real
+
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import Callback
 
+from .._compat import StrOptions, validate_params
+from .._validation import Number
 from ._modules import ARCHITECTURES
 
 # Training length "forever" when only a batch-iteration limit stops the run.
@@ -93,11 +97,11 @@ def check_images(X, y=None, *, n_classes=None, name="X"):
         )
     y_arr = y_arr.astype(np.int64)
     if n_classes is None and y_arr.min() < 0:
-        raise ValueError(f"Labels must be class indices 0, 1, ...; got {y_arr.min()}.")
+        raise ValueError(f"y must hold class indices 0, 1, ...; got the label {y_arr.min()}.")
     if n_classes is not None and (y_arr.min() < 0 or y_arr.max() >= n_classes):
         raise ValueError(
-            f"Labels must lie in 0..{n_classes - 1} for a {n_classes}-way network; got labels in "
-            f"{y_arr.min()}..{y_arr.max()}. Re-encode them or set module__n_classes."
+            f"y must hold labels in 0..{n_classes - 1} for a {n_classes}-way network; got labels "
+            f"in {y_arr.min()}..{y_arr.max()}. Re-encode them or set module__n_classes."
         )
     return arr, y_arr
 
@@ -143,6 +147,8 @@ def training_iteration(net):
     The one iteration counter every sktopo callback reads, so snapshots, accuracy records and
     the stop at ``max_iter`` always agree on "iteration k".
     """
+    if not hasattr(net, "history"):
+        raise TypeError(f"net must be a skorch net; got {type(net).__name__}.")
     try:
         return int(net.history[-1, "batches", -1, "iteration"])
     except (IndexError, KeyError):
@@ -333,13 +339,21 @@ FAMILY_DEFAULTS = {
 
 def architecture(arch):
     """The module class of ``arch``: ``"M"``, ``"C"`` or a torch module class itself."""
-    if isinstance(arch, str):
-        if arch not in ARCHITECTURES:
-            raise ValueError(f"arch must be 'M', 'C' or a torch module class; got {arch!r}.")
+    if isinstance(arch, str) and arch in ARCHITECTURES:
         return ARCHITECTURES[arch]
-    return arch
+    if _is_module_class(arch):
+        return arch
+    raise ValueError(f"arch must be 'M', 'C' or a torch module class; got {arch!r}.")
 
 
+def _is_module_class(value):
+    return isinstance(value, type) and issubclass(value, torch.nn.Module)
+
+
+_ARCH = [StrOptions(set(ARCHITECTURES)), callable]
+
+
+@validate_params({"arch": _ARCH}, prefer_skip_nested_validation=True)
 def family_defaults(arch):
     """Optimizer, learning rate and weight decay the paper used for ``arch``'s family.
 
@@ -351,11 +365,21 @@ def family_defaults(arch):
     >>> family_defaults("C")["lr"]
     0.1
     """
-    family = arch if isinstance(arch, str) else getattr(architecture(arch), "kind", "M")
-    architecture(family)  # refuses unknown names
+    family = getattr(architecture(arch), "kind", "M")
     return dict(FAMILY_DEFAULTS[family])
 
 
+@validate_params(
+    {"arch": _ARCH, "sizes": "no_validation",
+     "max_iter": [Number(Integral, 1, None, closed="left"), None],
+     "max_epochs": [Number(Integral, 1, None, closed="left"), None],
+     "lr": [Number(Real, 0, None, closed="neither"), None],
+     "batch_size": [Number(Integral, 1, None, closed="left")],
+     "weight_decay": [Number(Real, 0, None, closed="left"), None],
+     "random_state": [Number(Integral, 0, None, closed="left"), None],
+     "device": [str], "verbose": ["verbose"]},
+    prefer_skip_nested_validation=False,
+)
 def make_net(
     arch="M",
     sizes=(64, 32, 64),
@@ -478,7 +502,11 @@ def make_net(
 
 
 def infer_input_shape(X):
-    """``(C, H, W)`` of a checked image array; flat square rows count as one channel."""
+    """``(C, H, W)`` of an image array; flat square rows count as one channel."""
+    return _input_shape(check_images(X)[0])
+
+
+def _input_shape(X):
     if X.ndim == 4:
         return tuple(int(s) for s in X.shape[1:])
     if X.ndim == 3:
