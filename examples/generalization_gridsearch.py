@@ -24,24 +24,25 @@ import numpy as np
 import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
-from sktopo.experiments._data import load_digit_data
-from sktopo.pipeline import make_generalization_regression
+from sktopo.datasets import load_train_test
 from sktopo.nn import WeightSnapshots, make_net, network_seed, snapshot_clouds
+from sktopo.pipeline import make_generalization_regression
 
 # Nets this small gain nothing from more threads, and extra threads slow a busy machine a lot.
 torch.set_num_threads(1)
 N_NETS, MAX_ITER, EVERY = 2, 240, 20
 
-X_train, y_train, X_test, y_test, _ = load_digit_data(n_train=4000, n_test=1000)
+digits = load_train_test("mnist_subset", n_train=4000, n_test=1000)
 
 runs, accuracy = [], []
 for i in range(N_NETS):
     snaps = WeightSnapshots(iterations=list(range(0, MAX_ITER + 1, EVERY)),
-                            layers=["features.conv1"], X_valid=X_test, y_valid=y_test)
+                            layers=["features.conv1"], X_valid=digits.X_test,
+                            y_valid=digits.y_test)
     net = make_net("M", (32, 0, 32), max_iter=MAX_ITER, batch_size=64, device="cpu",
                    random_state=network_seed(0, i), input_shape=(1, 28, 28),
                    callbacks=[("snapshots", snaps)])
-    net.fit(X_train, y_train)
+    net.fit(digits.X_train, digits.y_train)
     cb = dict(net.callbacks_)["snapshots"]
     runs.append(cb.snapshots_)
     accuracy.append(list(cb.valid_acc_.values()))

@@ -66,22 +66,25 @@ def _cmd_analyze(args):
     ))
 
 
+#: Arguments of ``run_experiment`` that have command-line options of their own.
+_OWN_OPTIONS = {"scale": "--scale", "data_home": "--data-home", "random_state": "--seed",
+                "verbose": "--quiet"}
+
+
 def _cmd_reproduce(args):
     from .experiments import EXPERIMENTS, run_experiment
+    from .experiments._presets import parse_assignments
 
     if args.name == "list":
         for name, fn in EXPERIMENTS.items():
             first = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())
             print(f"{name:24s} {first}")
         return
-    options = {}
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ValueError(f"--set expects KEY=VALUE, got {item!r}.")
-        if key in ("scale", "data_home", "random_state", "verbose"):
-            raise ValueError(f"--set {key}=... is a command-line option of its own; use that.")
-        options[key] = value
+    options = parse_assignments(args.set)
+    own = sorted(options.keys() & _OWN_OPTIONS.keys())
+    if own:
+        raise ValueError(f"--set {own[0]}=... is a command-line option of its own; use "
+                         f"{_OWN_OPTIONS[own[0]]}.")
     out = Path(args.out) / args.name if args.out else Path(f"sktopo-{args.name}")
     _run_and_report(out, lambda: run_experiment(
         args.name, scale=args.scale, data_home=args.data_home, options=options,
@@ -136,9 +139,11 @@ def build_parser():
     )
     reproduce.add_argument("name", help="experiment name, or 'list'")
     reproduce.add_argument("--scale", choices=["tiny", "small", "paper"], default="small")
-    reproduce.add_argument("--data-home", default=None, help="folder with MNIST/CIFAR-10/SVHN files")
+    reproduce.add_argument("--data-home", default=None,
+                           help="folder with MNIST/CIFAR-10/SVHN files (--scale paper needs them)")
     reproduce.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                           help="override one experiment option")
+                           help="override one field of the experiment's preset (repeatable); "
+                           "a wrong key lists the valid ones")
     reproduce.add_argument("--seed", type=int, default=0)
     reproduce.add_argument("--out", default=None)
     reproduce.set_defaults(func=_cmd_reproduce)

@@ -96,10 +96,25 @@ def test_reproduce_rejects_unknown_option(capsys):
     assert "no_such_knob" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("item, message", [("foo", "KEY=VALUE"), ("scale=paper", "option of its own")])
+@pytest.mark.parametrize("item, message", [
+    ("foo", "KEY=VALUE"),
+    ("scale=paper", "option of its own; use --scale"),
+    ("k=many", "vgg_layers: option k='many' is invalid: expected an integer"),
+])
 def test_reproduce_rejects_malformed_set(item, message, capsys):
     assert main(["--quiet", "reproduce", "vgg_layers", "--set", item]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_reproduce_at_paper_scale_without_the_data_refuses(tmp_path, capsys):
+    home, out = tmp_path / "empty", tmp_path / "reports"
+    home.mkdir()
+    assert main(["--quiet", "reproduce", "mnist_first_layer", "--scale", "paper",
+                 "--data-home", str(home), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "needs the real data" in err and "t10k-images-idx3-ubyte" in err
+    assert str(home / "mnist") in err
+    assert not out.exists() and list(home.iterdir()) == []
 
 
 def test_unreadable_weight_file_is_an_error_not_a_traceback(tmp_path, capsys):

@@ -15,12 +15,12 @@ _OFFICIAL = {
     "cifar10": (load_cifar10, "CIFAR-10 from {source}"),
 }
 
-#: Data set -> (sub-folder of the data home, the files of both splits kept there).
+#: Data set -> (its name, sub-folder of the data home, the files of both splits kept there).
 _LAYOUT = {
-    "mnist": ("mnist", ", ".join(_MNIST_FILES.values()) + " (each gzipped or not)"),
-    "svhn": ("svhn", f"{_SVHN_FILES['train']} and {_SVHN_FILES['test']}"),
-    "cifar10": ("cifar10", f"{_KNOWN_ARCHIVES[0]} (or the cifar-10-batches-py folder it unpacks "
-                           f"to, or {_KNOWN_ARCHIVES[1]})"),
+    "mnist": ("MNIST", "mnist", ", ".join(_MNIST_FILES.values()) + " (each gzipped or not)"),
+    "svhn": ("SVHN", "svhn", f"{_SVHN_FILES['train']} and {_SVHN_FILES['test']}"),
+    "cifar10": ("CIFAR-10", "cifar10", f"{_KNOWN_ARCHIVES[0]} (or the cifar-10-batches-py folder "
+                                       f"it unpacks to, or {_KNOWN_ARCHIVES[1]})"),
 }
 
 #: Held-out images of the embedded subset when ``n_test`` is None (it has no test split).
@@ -36,9 +36,9 @@ def _read_official(dataset, data_home, **kwargs):
     except FileNotFoundError:
         if kwargs.get("path") is not None:
             raise  # the loader's message names the path that was searched
-        folder, files = _LAYOUT[dataset]
+        name, folder, files = _LAYOUT[dataset]
         raise FileNotFoundError(
-            f"{dataset} files not found: put {files} in {get_data_home(data_home) / folder}/ "
+            f"{name} files not found: put {files} in {get_data_home(data_home) / folder}/ "
             f"(the data home is data_home= or --data-home, else ${DATA_HOME_ENV}, else "
             "~/sktopo_data). Nothing is downloaded."
         ) from None

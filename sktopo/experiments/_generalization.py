@@ -8,12 +8,12 @@ accuracy whose density and persistence parameters GridSearchCV can tune
 (:func:`sktopo.pipeline.make_generalization_regression`,
 :func:`sktopo.pipeline.generalization_grid_search`).
 
-Options and presets are handled by :mod:`._options`, the digit images loaded by :mod:`._data`,
-both shared with :mod:`._priors` (cross-domain transfer and boosted training).
+Presets are typed in :mod:`._presets` and the digit images loaded by :mod:`._data`, both
+shared with :mod:`._priors` (cross-domain transfer and boosted training).
 """
 
+import dataclasses
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,16 +21,38 @@ import pandas as pd
 from .._progress import progress
 from ..filters import n_kept
 from ..pipeline import fit_topology, generalization_grid_search
-from ._data import load_digit_data
-from ._options import (
-    DIGIT_NET_OPTIONS,
-    as_float,
-    as_float_tuple,
-    as_int,
-    as_int_tuple,
-    resolve_settings,
-)
+from ._data import digit_data
+from ._presets import DigitNetPreset, resolve_preset
 from ._result import ExperimentResult
+from ._runs import preset_folder
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GeneralizationPreset(DigitNetPreset):
+    """Knobs of :func:`generalization_measure` (beside those of :class:`DigitNetPreset`).
+
+    Attributes
+    ----------
+    n_networks : int
+        Networks trained from independent seeds, their first layers pooled at every snapshot.
+    snapshot_every : int
+        Batch iterations between snapshots (iteration 0 and ``max_iter`` included).
+    k, p : int, float
+        Density filtration ``rho(k, p)`` of the pooled first layers.
+    n_landmarks : int
+        Landmarks of the witness barcode.
+    grid_k, grid_p : tuple of int, tuple of float
+        GridSearchCV grid of the regression.
+    """
+
+    n_networks: int
+    snapshot_every: int
+    k: int
+    p: float
+    n_landmarks: int
+    grid_k: tuple[int, ...]
+    grid_p: tuple[float, ...]
+
 
 #: Scale presets of :func:`generalization_measure`. ``n_networks`` nets are trained from
 #: independent seeds and their first layers pooled at every snapshot (the paper's ``N x M``
@@ -38,23 +60,27 @@ from ._result import ExperimentResult
 #: :math:`\rho(100, 0.1)`. ``grid_k`` / ``grid_p`` are the GridSearchCV grid of the regression.
 #: "small" trades the second conv layer for a wide first one (128 filters per net): on a CPU,
 #: the count of first-layer filters matters more for a visible circle than the depth.
-GENERALIZATION_SCALES = {
-    "tiny": dict(
+GENERALIZATION_PRESETS = {
+    "tiny": GeneralizationPreset(
         dataset="mnist", sizes=(8, 0, 16), n_networks=2, max_iter=40, snapshot_every=10,
-        batch_size=64, lr=1e-3, n_train=600, n_test=200, k=4, p=1.0, n_landmarks=16,
-        grid_k=(4, 8), grid_p=(0.5, 1.0), device="auto",
+        batch_size=64, n_train=600, n_test=200, k=4, p=1.0, n_landmarks=16,
+        grid_k=(4, 8), grid_p=(0.5, 1.0),
     ),
-    "small": dict(
+    "small": GeneralizationPreset(
         dataset="mnist", sizes=(128, 0, 32), n_networks=2, max_iter=800, snapshot_every=100,
-        batch_size=64, lr=1e-3, n_train=4000, n_test=1000, k=15, p=0.3, n_landmarks=100,
-        grid_k=(10, 15, 30), grid_p=(0.2, 0.3, 0.5), device="auto",
+        batch_size=64, n_train=4000, n_test=1000, k=15, p=0.3, n_landmarks=100,
+        grid_k=(10, 15, 30), grid_p=(0.2, 0.3, 0.5),
     ),
-    "paper": dict(
+    "paper": GeneralizationPreset(
         dataset="mnist", sizes=(64, 32, 64), n_networks=16, max_iter=40000, snapshot_every=2000,
-        batch_size=128, lr=1e-3, n_train=None, n_test=None, k=100, p=0.1, n_landmarks=100,
-        grid_k=(50, 100, 200), grid_p=(0.05, 0.1, 0.3), device="auto",
+        batch_size=128, n_train=None, n_test=None, k=100, p=0.1, n_landmarks=100,
+        grid_k=(50, 100, 200), grid_p=(0.05, 0.1, 0.3),
     ),
 }
+
+#: Fields that change only the analysis, not the networks (the rest names their folder; more
+#: networks extend a folder).
+_ANALYSIS_FIELDS = ("n_networks", "k", "p", "n_landmarks", "grid_k", "grid_p")
 
 #: The paper's numbers for Section VI (max H1 lifetime of the first layer at rho(100, 0.1)
 #: after 40,000 batch iterations; no correlation coefficient is printed, only Fig. 12's curves).
@@ -74,20 +100,20 @@ def _snapshot_schedule(max_iter, every):
     return its
 
 
-def _train_snapshot_run(settings, data, seed, path):
+def _train_snapshot_run(preset, data, seed, path):
     """Train one net, snapshotting its first layer and test accuracy; resumable via ``path``."""
     from ..nn import WeightSnapshots, load_snapshots, make_net
 
-    if path is not None and Path(path).is_file():
+    if path is not None and path.is_file():
         return load_snapshots(path, return_accuracy=True)
-    Xtr, ytr, Xte, yte = data
+    Xtr, ytr, Xte, yte = data.X_train, data.y_train, data.X_test, data.y_test
     snaps = WeightSnapshots(
-        iterations=_snapshot_schedule(settings["max_iter"], settings["snapshot_every"]),
+        iterations=_snapshot_schedule(preset.max_iter, preset.snapshot_every),
         layers=["features.conv1"], path=path, X_valid=Xte, y_valid=yte,
     )
     net = make_net(
-        "M", settings["sizes"], max_iter=settings["max_iter"], lr=settings["lr"],
-        batch_size=settings["batch_size"], random_state=seed, device=settings["device"],
+        "M", preset.sizes, max_iter=preset.max_iter, lr=preset.lr,
+        batch_size=preset.batch_size, random_state=seed, device=preset.device,
         input_shape=tuple(Xtr.shape[1:]), callbacks=[("snapshots", snaps)],
     )
     net.fit(Xtr, ytr)
@@ -127,23 +153,17 @@ def _regression_figure(lifetime, accuracy, predicted, feature_name):
     return fig
 
 
-_GEN_OPTIONS = dict(
-    DIGIT_NET_OPTIONS, snapshot_every=as_int, k=as_int, p=as_float, n_landmarks=as_int,
-    grid_k=as_int_tuple, grid_p=as_float_tuple,
-)
-
-
 def generalization_measure(*, scale="small", data_home=None, random_state=0, verbose=1,
                            **options):
     r"""Test accuracy and max H1 lifetime of the first layer over training (paper, Fig. 12).
 
-    ``n_networks`` networks ``M(X, Y, Z)`` are trained on MNIST (the embedded 5,000-image subset
-    without ``data_home``, the full IDX files with it) or SVHN (``dataset=svhn``, files under
-    ``data_home``, 28x28 grayscale). :class:`sktopo.nn.WeightSnapshots` records the first conv
-    layer and the held-out test accuracy every ``snapshot_every`` batch iterations. At each
-    snapshot the first-layer filters of all networks are pooled and described by
-    :func:`~sktopo.pipeline.make_topology_pipeline` (mean-centre, normalise, drop dead filters,
-    :math:`\rho(k, p)`, lazy witness barcode),
+    ``n_networks`` networks ``M(X, Y, Z)`` are trained on MNIST (the full IDX files under
+    ``data_home``; below paper scale the embedded 5,000-image subset when there are none) or
+    SVHN (``dataset=svhn``, files under ``data_home``, 28x28 grayscale).
+    :class:`sktopo.nn.WeightSnapshots` records the first conv layer and the held-out test
+    accuracy every ``snapshot_every`` batch iterations. At each snapshot the first-layer filters
+    of all networks are pooled and described by :func:`~sktopo.pipeline.make_topology_pipeline`
+    (mean-centre, normalise, drop dead filters, :math:`\rho(k, p)`, lazy witness barcode),
     giving the longest H1 lifetime. The experiment tabulates (iteration, test accuracy, max H1
     lifetime), reports their Pearson and Spearman correlations, plots both curves against the
     iterations on twin axes, and fits the generalisation-measure regression
@@ -159,7 +179,7 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
     Parameters
     ----------
     scale : {"tiny", "small", "paper"}, default="small"
-        Preset of :data:`GENERALIZATION_SCALES`.
+        Preset of :data:`GENERALIZATION_PRESETS`.
     data_home : str or None, default=None
         Folder with ``mnist/`` IDX files or ``svhn/`` .mat files.
     random_state : int, default=0
@@ -167,11 +187,12 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
     verbose : int, default=1
         Progress bars when > 0.
     **options
-        Override any preset key (strings are converted): ``dataset`` (mnist, svhn), ``sizes``
-        ("64,32,64"), ``n_networks``, ``max_iter``, ``snapshot_every``, ``batch_size``, ``lr``,
-        ``n_train``, ``n_test``, ``k``, ``p``, ``n_landmarks``, ``grid_k`` ("50,100"),
-        ``grid_p`` ("0.1,0.3"), ``device``, ``out_dir`` (snapshots of finished networks are
-        kept there and reused by a rerun).
+        Override fields of :class:`GeneralizationPreset` (strings are converted): ``dataset``
+        (mnist, svhn), ``sizes`` ("64,32,64"), ``n_networks``, ``max_iter``,
+        ``snapshot_every``, ``batch_size``, ``lr``, ``n_train``, ``n_test``, ``k``, ``p``,
+        ``n_landmarks``, ``grid_k`` ("50,100"), ``grid_p`` ("0.1,0.3"), ``device``, ``out_dir``
+        (snapshots of finished networks are kept in a sub-folder per training configuration
+        and reused by a rerun).
 
     Returns
     -------
@@ -184,22 +205,23 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
 
     from ..nn import network_seed, snapshot_clouds
 
-    settings = resolve_settings("generalization_measure", GENERALIZATION_SCALES, scale,
-                                options, _GEN_OPTIONS)
-    settings.update(random_state=random_state, data_home=None if data_home is None
-                    else str(data_home))
+    name = "generalization_measure"
+    preset = resolve_preset(name, GENERALIZATION_PRESETS, scale, options)
+    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
+                "data_home": None if data_home is None else str(data_home)}
     start = time.perf_counter()
-    Xtr, ytr, Xte, yte, what = load_digit_data(
-        settings["dataset"], data_home, n_train=settings["n_train"], n_test=settings["n_test"],
-        random_state=random_state,
-    )
-    settings.update(data=what, n_train_used=len(Xtr), n_test_used=len(Xte))
-    out_dir = settings["out_dir"]
+    data = digit_data(name, scale, preset, data_home, random_state)
+    what = data.description
+    settings.update(data=what, n_train_used=len(data.X_train), n_test_used=len(data.X_test))
+    folder = preset_folder("generalization-M", preset, analysis_fields=_ANALYSIS_FIELDS,
+                           data=what, scale=scale, data_home=data_home,
+                           random_state=random_state)
+    settings["run_folder"] = None if folder is None else str(folder)
     runs, accs, seeds = [], [], []
-    for i in progress(range(settings["n_networks"]), verbose=verbose, desc="networks"):
+    for i in progress(range(preset.n_networks), verbose=verbose, desc="networks"):
         seed = network_seed(random_state, i)
-        path = None if out_dir is None else Path(out_dir) / f"snapshots_{i:04d}.npz"
-        snaps, acc = _train_snapshot_run(settings, (Xtr, ytr, Xte, yte), seed, path)
+        path = None if folder is None else folder / f"snapshots_{i:04d}.npz"
+        snaps, acc = _train_snapshot_run(preset, data, seed, path)
         runs.append(snaps)
         accs.append(acc)
         seeds.append(seed)
@@ -210,7 +232,7 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
     acc_matrix = np.array([[a[it] for a in accs] for it in iterations])
     # One collection, one Pipeline: every snapshot's pooled cloud is a sample.
     features, topologies = fit_topology(
-        clouds, k=settings["k"], p=settings["p"], n_landmarks=settings["n_landmarks"],
+        clouds, k=preset.k, p=preset.p, n_landmarks=preset.n_landmarks,
         random_state=random_state, verbose=verbose,
     )
     rows = [
@@ -236,10 +258,9 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
     # The grid's sparsest setting keeps the fewest points; its landmark count is set (and
     # recorded) here so that every grid point is computable.
     sparsest = min(int(view.n_input - view.n_dead) for view in topologies)
-    settings["grid_n_landmarks"] = min(settings["n_landmarks"],
-                                       n_kept(sparsest, min(settings["grid_p"])))
+    settings["grid_n_landmarks"] = min(preset.n_landmarks, n_kept(sparsest, min(preset.grid_p)))
     search = generalization_grid_search(
-        clouds, acc_curve, grid_k=settings["grid_k"], grid_p=settings["grid_p"],
+        clouds, acc_curve, grid_k=preset.grid_k, grid_p=preset.grid_p,
         n_landmarks=settings["grid_n_landmarks"], random_state=random_state,
     )
     best = search.best_estimator_
@@ -250,7 +271,7 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
     regress = best.named_steps["regress"]
     slope = float(np.ravel(getattr(regress, "coef_", [np.nan]))[0])
 
-    ds = settings["dataset"]
+    ds = preset.dataset
     summary = {
         "data": what,
         "n_snapshots": len(table),
@@ -278,10 +299,8 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
         ["param_topology__density__k", "param_topology__density__p", "mean_test_score",
          "std_test_score", "rank_test_score"]
     ]
-    n_nets = settings["n_networks"]
-    sizes = settings["sizes"]
-    title = (f"{n_nets} x M{tuple(sizes)} on {ds.upper()}: test accuracy and max H1 lifetime "
-             f"of rho({settings['k']}, {settings['p']})")
+    title = (f"{preset.n_networks} x M{preset.sizes} on {ds.upper()}: test accuracy and max "
+             f"H1 lifetime of rho({preset.k}, {preset.p})")
     figures = {
         "fig12_accuracy_persistence": _twin_axes_figure(
             table["iteration"], acc_curve, life_curve, title),
@@ -292,7 +311,7 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
             title=f"first layer at iteration {int(iterations[-1])}"),
     }
     return ExperimentResult(
-        name="generalization_measure",
+        name=name,
         table=table,
         figures=figures,
         settings=settings,

@@ -10,7 +10,7 @@ from ._presets import NetworkPreset, plain_settings, resolve_preset
 from ._result import ExperimentResult
 from ._runs import nets_folder
 from ._weight_space import (
-    conv_layer_filters, fit_cloud_topology, frame, headline, mean_accuracy, network_rows,
+    at_most, conv_layer_filters, fit_cloud_topology, frame, headline, mean_accuracy, network_rows,
     rho_label, topology_row, train_pool,
 )
 
@@ -155,23 +155,26 @@ def mnist_first_layer(*, scale="small", data_home=None, random_state=0, verbose=
     99.0 %), pools the 6,400 first-layer spatial filters, mean-centres and normalises them, keeps
     ``rho(200, 0.3)`` (1,920 points) and finds one long H1 bar and one long H0 bar (the primary
     circle) and a circular Mapper(30, 3) graph; M(64, 0, 64) gives "almost identical results"
-    (``--set sizes=64,0,64``). Without ``data_home`` the embedded 5,000-image subset is used.
+    (``--set sizes=64,0,64``). Tiny and small runs without MNIST files use the embedded
+    5,000-image subset; a paper-scale run needs the full MNIST files and refuses without them.
 
     Parameters
     ----------
     scale : {"tiny", "small", "paper"}, default="small"
         Presets in :data:`MNIST_FIRST_PRESETS`.
     data_home : str or Path, default=None
-        Folder with the MNIST IDX files (``load_mnist``); None uses the embedded subset.
+        Folder with the MNIST IDX files (``load_mnist``); None uses the embedded subset below
+        paper scale, the default data home at paper scale.
     random_state : int, default=0
         Base seed of the networks (network ``i`` gets ``network_seed(random_state, i)``).
     verbose : int, default=1
         Progress bars when positive.
     **options
-        ``n_networks``, ``sizes`` ("64,32,64"), ``max_iter``, ``batch_size``, ``lr``,
-        ``n_train``, ``k``, ``p`` (``k`` is the paper's value for its cloud size and is rescaled
-        to ours), ``resolution``, ``gain``, ``n_landmarks``, ``out_dir`` (finished nets are
-        written there, and a rerun resumes), ``n_jobs``, ``batched``, ``device``.
+        Override fields of :class:`MnistLayerPreset` (strings are converted): ``n_networks``,
+        ``sizes`` ("64,32,64"), ``max_iter``, ``batch_size``, ``lr``, ``n_train``, ``n_test``,
+        ``k``, ``p`` (``k`` is the paper's value for its cloud size and is rescaled to ours),
+        ``resolution``, ``gain``, ``n_landmarks``, ``out_dir`` (finished nets are written
+        there, and a rerun resumes), ``n_jobs``, ``batched``, ``device``.
 
     Returns
     -------
@@ -252,16 +255,77 @@ CIFAR_FIGURES = {
     ],
 }
 
-#: How :func:`cifar_layers` shrinks the paper's panels: networks (at most), batch iterations (at
-#: most), conv depths divided by ``shrink``, images per class, Mapper resolution (at most).
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CifarPreset(NetworkPreset):
+    """Knobs of :func:`cifar_layers`: how the paper's panels are shrunk.
+
+    Attributes
+    ----------
+    max_networks : int or None
+        Networks per panel, at most (None: the paper's).
+    max_iter : int or None
+        Batch iterations, at most (None: the paper's).
+    shrink : int
+        Conv depths divided by this (at least 2 filters per layer are kept).
+    n_per_class : int or None
+        Training and test images read per class (None: all).
+    max_resolution : int or None
+        Mapper resolution, at most (None: the paper's).
+    n_landmarks : int
+        Landmarks of the witness barcode.
+    figure : {3, 4, 6, 7, 8}, default=3
+        The paper's figure whose panels are run (:data:`CIFAR_FIGURES`).
+    color : bool or None, default=None
+        Override the panels' grey or colour input.
+    cifar_path : Path or None, default=None
+        A CIFAR-10 folder or archive (None: the data home's).
+    n_test : int or None, default=1000
+        Held-out images scoring each network.
+    lr : float or None, default=None
+        Learning rate (None: :func:`~sktopo.nn.make_net`'s default).
+    n_jobs : int or None, default=None
+        Networks trained in parallel.
+    """
+
+    max_networks: int | None
+    max_iter: int | None
+    shrink: int
+    n_per_class: int | None
+    max_resolution: int | None
+    n_landmarks: int
+    figure: typing.Literal[tuple(CIFAR_FIGURES)] = 3
+    color: bool | None = None
+    cifar_path: Path | None = None
+    n_test: int | None = 1000
+    lr: float | None = None
+    n_jobs: int | None = None
+
+    def __post_init__(self):
+        if self.shrink < 1:
+            raise ValueError(f"shrink must be >= 1; got {self.shrink}.")
+
+
+#: Scale presets of :func:`cifar_layers`.
 CIFAR_PRESETS = {
-    "tiny": dict(max_networks=2, max_iter=20, shrink=8, n_per_class=20, batch_size=32,
-                 max_resolution=10, n_landmarks=40),
-    "small": dict(max_networks=4, max_iter=600, shrink=2, n_per_class=500, batch_size=64,
-                  max_resolution=10, n_landmarks=100),
-    "paper": dict(max_networks=None, max_iter=None, shrink=1, n_per_class=None, batch_size=128,
-                  max_resolution=None, n_landmarks=100),
+    "tiny": CifarPreset(max_networks=2, max_iter=20, shrink=8, n_per_class=20, batch_size=32,
+                        max_resolution=10, n_landmarks=40),
+    "small": CifarPreset(max_networks=4, max_iter=600, shrink=2, n_per_class=500,
+                         batch_size=64, max_resolution=10, n_landmarks=100),
+    "paper": CifarPreset(max_networks=None, max_iter=None, shrink=1, n_per_class=None,
+                         batch_size=128, max_resolution=None, n_landmarks=100),
 }
+
+
+def _panel_net_config(panel, preset, color):
+    """The :func:`~sktopo.nn.make_net` config of one panel, shrunk by the preset."""
+    sizes = tuple(0 if s == 0 else max(2, s // preset.shrink) for s in panel["sizes"])
+    config = dict(arch="C", sizes=sizes, max_iter=at_most(panel["max_iter"], preset.max_iter),
+                  batch_size=preset.batch_size, device=preset.device,
+                  module__preprocess="cifar" if color else "cifar_gray",
+                  module__pool=panel["pool"])
+    if preset.lr is not None:
+        config["lr"] = preset.lr
+    return config
 
 
 def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **options):
@@ -288,10 +352,11 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
     verbose : int, default=1
         Progress bars when positive.
     **options
-        ``figure`` (3, 4, 6, 7 or 8; default 3), ``color`` (override grey/colour), ``cifar_path``
-        (a CIFAR-10 folder or archive), ``max_networks``, ``max_iter``, ``shrink``,
-        ``n_per_class``, ``batch_size``, ``lr``, ``max_resolution``, ``n_landmarks``,
-        ``out_dir``, ``n_jobs``, ``device``.
+        Override fields of :class:`CifarPreset`: ``figure`` (3, 4, 6, 7 or 8; default 3),
+        ``color`` (override grey/colour), ``cifar_path`` (a CIFAR-10 folder or archive),
+        ``max_networks``, ``max_iter``, ``shrink``, ``n_per_class``, ``n_test``,
+        ``batch_size``, ``lr``, ``max_resolution``, ``n_landmarks``, ``out_dir``, ``n_jobs``,
+        ``device``.
 
     Returns
     -------
@@ -299,45 +364,28 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
         One table row per panel; figures ``mapper_<i>`` and ``barcode_<i>`` per panel.
     """
     name = "cifar_layers"
-    cfg = check_scale(name, scale, CIFAR_PRESETS)
-    opts = parse_options(name, options, {
-        "figure": as_int, "color": as_bool, "cifar_path": as_optional_path,
-        "max_networks": as_optional_int, "max_iter": as_optional_int, "shrink": as_int,
-        "n_per_class": as_optional_int, "batch_size": as_int, "lr": as_float,
-        "max_resolution": as_optional_int, "n_landmarks": as_int, "out_dir": as_optional_path,
-        "n_jobs": as_optional_int, "device": as_str,
-    })
-    cfg.update(opts)
-    cfg["out_dir"] = default_out_dir(scale, data_home, cfg.get("out_dir"))
-    figure = cfg.pop("figure", 3)
-    if figure not in CIFAR_FIGURES:
-        raise ValueError(f"{name}: figure must be one of {sorted(CIFAR_FIGURES)}; got {figure}.")
-    if cfg["shrink"] < 1:
-        raise ValueError(f"{name}: shrink must be >= 1; got {cfg['shrink']}.")
-    data = cifar_data(data_home, cfg.get("cifar_path"), cfg["n_per_class"],
-                      random_state=random_state, verbose=verbose)
-    rows, figures, summary, trained = [], {}, {"figure": figure}, {}
-    for i, panel in enumerate(CIFAR_FIGURES[figure], start=1):
-        color = cfg.get("color", panel["color"])
-        sizes = tuple(0 if s == 0 else max(2, s // cfg["shrink"]) for s in panel["sizes"])
-        n_nets = panel["n_networks"] if cfg["max_networks"] is None else min(
-            panel["n_networks"], cfg["max_networks"])
-        iters = panel["max_iter"] if cfg["max_iter"] is None else min(panel["max_iter"],
-                                                                      cfg["max_iter"])
-        net_cfg = dict(arch="C", sizes=sizes, max_iter=iters, batch_size=cfg["batch_size"],
-                       device=cfg.get("device") or "auto",
-                       module__preprocess="cifar" if color else "cifar_gray",
-                       module__pool=panel["pool"])
-        if cfg.get("lr") is not None:
-            net_cfg["lr"] = cfg["lr"]
+    preset = resolve_preset(name, CIFAR_PRESETS, scale, options)
+    data = load_experiment_data(name, scale, "cifar10", data_home, n_test=preset.n_test,
+                                random_state=random_state, path=preset.cifar_path,
+                                n_per_class=preset.n_per_class, verbose=verbose)
+    rows, figures, summary, trained = [], {}, {"figure": preset.figure}, {}
+    for i, panel in enumerate(CIFAR_FIGURES[preset.figure], start=1):
+        color = panel["color"] if preset.color is None else preset.color
+        net_cfg = _panel_net_config(panel, preset, color)
+        sizes, iters = net_cfg["sizes"], net_cfg["max_iter"]
+        n_nets = at_most(panel["n_networks"], preset.max_networks)
         key = repr(sorted(net_cfg.items()))
         # A pool trained for one panel serves another with the same config (e.g. one net of it).
         have = trained.get(key)
         if have is None or len(have) < n_nets:
-            have, _ = train_pool(net_cfg, n_nets, data, out_dir=cfg.get("out_dir"),
-                                 name=f"cifar-C{'-nopool' if not panel['pool'] else ''}",
-                                 random_state=random_state, n_jobs=cfg.get("n_jobs"),
-                                 verbose=verbose)
+            folder = nets_folder(
+                f"cifar-C{'-nopool' if not panel['pool'] else ''}",
+                {**net_cfg, "data": data.description, "n_per_class": preset.n_per_class,
+                 "n_test": preset.n_test, "random_state": random_state},
+                out_dir=preset.out_dir, scale=scale, data_home=data_home,
+            )
+            have = train_pool(net_cfg, n_nets, data, folder=folder, random_state=random_state,
+                              n_jobs=preset.n_jobs, verbose=verbose)
             trained[key] = have
         records = have[:n_nets]
         layer = panel["layer"]
@@ -345,14 +393,14 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
         in_ch = 3 if color else 1
         ps = panel["sizes"]
         n_paper = panel["n_networks"] * ps[0] * (in_ch if layer == 1 else ps[1])
-        resolution = panel["resolution"] if cfg["max_resolution"] is None else min(
-            panel["resolution"], cfg["max_resolution"])
-        filtration = panel["p"] < 1.0
-        topo = analyse(filters, k=panel["k"], p=panel["p"], resolution=resolution,
-                       gain=panel["gain"], n_landmarks=cfg["n_landmarks"],
-                       random_state=random_state, n_paper=n_paper, filtration=filtration)
+        resolution = at_most(panel["resolution"], preset.max_resolution)
+        topo = fit_cloud_topology(filters, k=panel["k"], p=panel["p"], resolution=resolution,
+                                  gain=panel["gain"], n_landmarks=preset.n_landmarks,
+                                  random_state=random_state, n_paper=n_paper,
+                                  filtration=panel["p"] < 1.0)
         what = f"{n_nets} x C{'*' if not panel['pool'] else ''}^{layer}_{iters}{sizes}"
-        label = rho_label(topo.settings["k_used"], panel["p"], what) + (" colour" if color else " grey")
+        label = (rho_label(topo.settings["k_used"], panel["p"], what)
+                 + (" colour" if color else " grey"))
         rows.append(topology_row(
             topo, panel=i, paper_panel=panel["title"], n_networks=n_nets, sizes=str(sizes),
             max_iter=iters, layer=layer, color=color, pool=panel["pool"],
@@ -369,8 +417,8 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
     first = summary["panel_1"]
     summary.update(max_h1_lifetime=first["max_h1_lifetime"],
                    n_long_h1_bars=first["n_long_h1_bars"])
-    settings = {**cfg, "figure": figure, "scale": scale, "random_state": random_state,
-                "data": data[4], "panels": CIFAR_FIGURES[figure],
-                "data_home": str(data_home or get_data_home(None))}
+    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
+                "data": data.description, "panels": CIFAR_FIGURES[preset.figure],
+                "data_home": str(get_data_home(data_home))}
     return ExperimentResult(name=name, table=frame(rows), figures=figures,
                             settings=plain_settings(settings), summary=summary)

@@ -8,6 +8,7 @@ naming the experiment, the key, what was expected and the valid keys.
 """
 
 import dataclasses
+import difflib
 import numbers
 import os
 import types
@@ -104,9 +105,9 @@ def describe(kind):
         item = args[0]
         items = (f"names from {', '.join(map(repr, typing.get_args(item)))}"
                  if typing.get_origin(item) is typing.Literal else _NAMES[item][1])
-        count = "" if args[-1] is Ellipsis else f"{len(args)} "
-        example = ", e.g. 64,32,64" if item is int else ""
-        return f"{count}comma-separated {items}{example}"
+        if args[-1] is Ellipsis:
+            return f"comma-separated {items}"
+        return f"{len(args)} comma-separated {items}" + (", e.g. 64,32,64" if item is int else "")
     return _NAMES[kind][0]
 
 
@@ -237,15 +238,21 @@ def resolve_preset(experiment, presets, scale, options):
     types_ = type(presets[scale]).field_types()
     unknown = sorted(set(options) - set(types_))
     if unknown:
-        raise ValueError(f"{experiment}: unknown option(s) {unknown}. Valid keys: "
-                         + ", ".join(f"{key} ({describe(kind)})" for key, kind in types_.items())
-                         + ".")
+        raise ValueError(_unknown_message(experiment, unknown, types_))
     changes = {key: _converted(experiment, key, value, types_[key])
                for key, value in options.items()}
     try:
         return dataclasses.replace(presets[scale], **changes)
     except ValueError as exc:  # a check of __post_init__
         raise ValueError(f"{experiment}: {exc}") from None
+
+
+def _unknown_message(experiment, unknown, types_):
+    close = {key: difflib.get_close_matches(key, types_, n=1) for key in unknown}
+    hints = "".join(f" Did you mean {match[0]!r} for {key!r}?" for key, match in close.items()
+                    if match)
+    valid = ", ".join(f"{key} ({describe(types_[key])})" for key in sorted(types_))
+    return f"{experiment}: unknown option(s) {unknown}.{hints} Valid keys: {valid}."
 
 
 def _converted(experiment, key, value, kind):

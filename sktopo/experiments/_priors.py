@@ -8,66 +8,126 @@ Two experiments of the paper's Section VI and the accompanying talk:
   idealised filter bank are appended to the input (Fig. 13 and the talk's speed-up tables).
 """
 
+import dataclasses
 import time
+import typing
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .._progress import progress
-from ._data import load_digit_data, load_target_domain
-from ._options import (
-    DIGIT_NET_OPTIONS,
-    as_float_tuple,
-    as_int,
-    as_optional_int,
-    as_str,
-    as_str_tuple,
-    resolve_settings,
-)
+from ._data import digit_data, load_target_domain
+from ._presets import DigitNetPreset, resolve_preset
 from ._result import ExperimentResult
+from ._runs import preset_folder
+
+#: Idealised banks a first layer can be fixed to, and banks whose responses can be appended.
+_FIXED_KINDS = ("primary_circle", "gaussian", "klein_bottle", "three_circle")
+_APPENDED_KINDS = ("primary_circle", "klein_bottle", "gaussian", "three_circle")
+
+
+def _check_conditions(conditions):
+    if not conditions:
+        raise ValueError("conditions must name at least one condition.")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CrossDomainPreset(DigitNetPreset):
+    """Knobs of :func:`cross_domain` (beside those of :class:`DigitNetPreset`).
+
+    Attributes
+    ----------
+    dataset : {"mnist"}, default="mnist"
+        The networks train on MNIST, the paper's direction.
+    n_seeds : int
+        Networks per condition; seed ``i`` is shared by the conditions.
+    n_target : int or None
+        Target-domain images scored (None: all).
+    target : {"auto", "svhn", "digits28"}
+        Target domain; "auto" is SVHN when its test file is in the data home (always at paper
+        scale), else scikit-learn's digits rescaled to 28x28.
+    conditions : tuple of str
+        First layers compared: "trained" or fixed to an idealised bank.
+    """
+
+    dataset: typing.Literal["mnist"] = "mnist"
+    n_seeds: int
+    n_target: int | None
+    target: typing.Literal["auto", "svhn", "digits28"]
+    conditions: tuple[typing.Literal[_FIXED_KINDS + ("trained",)], ...]
+
+    def __post_init__(self):
+        _check_conditions(self.conditions)
+
 
 #: Scale presets of :func:`cross_domain`.
-CROSS_DOMAIN_SCALES = {
-    "tiny": dict(
-        dataset="mnist", sizes=(8, 0, 16), n_seeds=1, max_iter=30, batch_size=64, lr=1e-3,
-        n_train=600, n_test=200, n_target=300, target="auto",
-        conditions=("primary_circle", "gaussian", "trained"), device="auto",
+CROSS_DOMAIN_PRESETS = {
+    "tiny": CrossDomainPreset(
+        sizes=(8, 0, 16), n_seeds=1, max_iter=30, batch_size=64, n_train=600, n_test=200,
+        n_target=300, target="auto", conditions=("primary_circle", "gaussian", "trained"),
     ),
-    "small": dict(
-        dataset="mnist", sizes=(32, 16, 32), n_seeds=3, max_iter=500, batch_size=64, lr=1e-3,
-        n_train=4000, n_test=1000, n_target=None, target="auto",
-        conditions=("primary_circle", "gaussian", "trained"), device="auto",
+    "small": CrossDomainPreset(
+        sizes=(32, 16, 32), n_seeds=3, max_iter=500, batch_size=64, n_train=4000, n_test=1000,
+        n_target=None, target="auto", conditions=("primary_circle", "gaussian", "trained"),
     ),
-    "paper": dict(
-        dataset="mnist", sizes=(64, 32, 64), n_seeds=3, max_iter=40000, batch_size=128, lr=1e-3,
-        n_train=None, n_test=None, n_target=None, target="auto",
-        conditions=("primary_circle", "gaussian", "trained"), device="auto",
+    "paper": CrossDomainPreset(
+        sizes=(64, 32, 64), n_seeds=3, max_iter=40000, batch_size=128, n_train=None,
+        n_test=None, n_target=None, target="auto",
+        conditions=("primary_circle", "gaussian", "trained"),
     ),
 }
 
 #: The paper's SVHN accuracies of MNIST-trained M(64, 32, 64) (mean of three networks).
 PAPER_CROSS_DOMAIN = {"primary_circle": 0.28, "gaussian": 0.12, "trained": 0.11}
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BoostedPreset(DigitNetPreset):
+    """Knobs of :func:`boosted_training` (beside those of :class:`DigitNetPreset`).
+
+    Attributes
+    ----------
+    n_seeds : int
+        Networks per condition; seed ``i`` is shared by the conditions.
+    n_append : int
+        Filter responses appended to every image.
+    eval_every : int
+        Batch iterations between accuracy evaluations.
+    thresholds : tuple of float
+        Validation accuracies whose first hitting iteration is reported.
+    conditions : tuple of str
+        Appended banks compared, and "normal" (none).
+    """
+
+    n_seeds: int
+    n_append: int
+    eval_every: int
+    thresholds: tuple[float, ...]
+    conditions: tuple[typing.Literal[_APPENDED_KINDS + ("normal",)], ...]
+
+    def __post_init__(self):
+        _check_conditions(self.conditions)
+
+
 #: Scale presets of :func:`boosted_training`. ``thresholds`` are validation accuracies; the
 #: paper-scale ones are the talk's tables (MNIST; SVHN uses ``PAPER_THRESHOLDS["svhn"]``).
-BOOSTED_SCALES = {
-    "tiny": dict(
-        dataset="mnist", sizes=(8, 0, 16), n_seeds=1, max_iter=40, batch_size=64, lr=1e-3,
-        n_train=600, n_test=200, n_append=8, eval_every=10, thresholds=(0.2, 0.3, 0.4),
-        conditions=("primary_circle", "klein_bottle", "gaussian", "normal"), device="auto",
+BOOSTED_PRESETS = {
+    "tiny": BoostedPreset(
+        dataset="mnist", sizes=(8, 0, 16), n_seeds=1, max_iter=40, batch_size=64, n_train=600,
+        n_test=200, n_append=8, eval_every=10, thresholds=(0.2, 0.3, 0.4),
+        conditions=("primary_circle", "klein_bottle", "gaussian", "normal"),
     ),
-    "small": dict(
-        dataset="mnist", sizes=(16, 16, 32), n_seeds=1, max_iter=600, batch_size=64, lr=1e-3,
+    "small": BoostedPreset(
+        dataset="mnist", sizes=(16, 16, 32), n_seeds=1, max_iter=600, batch_size=64,
         n_train=4000, n_test=1000, n_append=16, eval_every=25,
         thresholds=(0.5, 0.7, 0.8, 0.85, 0.9, 0.93),
-        conditions=("primary_circle", "klein_bottle", "gaussian", "normal"), device="auto",
+        conditions=("primary_circle", "klein_bottle", "gaussian", "normal"),
     ),
-    "paper": dict(
-        dataset="mnist", sizes=(64, 32, 64), n_seeds=3, max_iter=20000, batch_size=128, lr=1e-3,
+    "paper": BoostedPreset(
+        dataset="mnist", sizes=(64, 32, 64), n_seeds=3, max_iter=20000, batch_size=128,
         n_train=None, n_test=None, n_append=64, eval_every=100,
         thresholds=(0.8, 0.9, 0.95, 0.96, 0.97, 0.98, 0.985),
-        conditions=("primary_circle", "klein_bottle", "gaussian", "normal"), device="auto",
+        conditions=("primary_circle", "klein_bottle", "gaussian", "normal"),
     ),
 }
 
@@ -86,19 +146,6 @@ PAPER_BOOSTED = {
 PAPER_SPEEDUP = {"mnist": 2.0, "svhn": 3.5}
 PAPER_THRESHOLDS = {name: tuple(table) for name, table in PAPER_BOOSTED.items()}
 
-_FIXED_KINDS = ("primary_circle", "gaussian", "klein_bottle", "three_circle")
-_APPENDED_KINDS = ("primary_circle", "klein_bottle", "gaussian", "three_circle")
-
-
-def _check_conditions(name, conditions, allowed):
-    bad = [c for c in conditions if c not in allowed]
-    if bad or not conditions:
-        raise ValueError(
-            f"{name}: conditions must be a non-empty list from {list(allowed)}; got "
-            f"{list(conditions)}."
-        )
-
-
 def _bank(kind, n, seed):
     """The filter bank of a condition; random kinds get a fresh draw per network seed."""
     from ..filters import idealized_filters
@@ -108,13 +155,13 @@ def _bank(kind, n, seed):
     return idealized_filters(kind, n, random_state=seed)
 
 
-def _digit_net(settings, seed, X, **extra):
+def _digit_net(preset, seed, X, **extra):
     """An unfitted ``M(sizes)`` net with the experiment's training settings."""
     from ..nn import make_net
 
     return make_net(
-        "M", settings["sizes"], max_iter=settings["max_iter"], lr=settings["lr"],
-        batch_size=settings["batch_size"], random_state=seed, device=settings["device"],
+        "M", preset.sizes, max_iter=preset.max_iter, lr=preset.lr,
+        batch_size=preset.batch_size, random_state=seed, device=preset.device,
         input_shape=tuple(X.shape[1:]), **extra,
     )
 
@@ -123,15 +170,16 @@ def _per_condition(settings, random_state, verbose, cache_name, train):
     """``train(condition, seed)`` for every condition and network, as a list of dicts.
 
     Network ``i`` of every condition gets seed :func:`sktopo.nn.network_seed`
-    ``(random_state, i)`` (recorded in ``settings["network_seeds"]``). With ``out_dir`` each
-    result is kept as JSON ``cache_name.format(condition=, i=)`` and read back by a rerun.
+    ``(random_state, i)`` (recorded in ``settings["network_seeds"]``). With a
+    ``settings["run_folder"]`` each result is kept there as JSON
+    ``cache_name.format(condition=, i=)`` and read back by a rerun.
     """
     import json
 
     from .._io import atomic_write_json
     from ..nn import network_seed
 
-    out_dir = None if settings["out_dir"] is None else Path(settings["out_dir"])
+    out_dir = None if settings["run_folder"] is None else Path(settings["run_folder"])
     settings["network_seeds"] = [network_seed(random_state, i) for i in range(settings["n_seeds"])]
     jobs = [(c, i) for i in range(settings["n_seeds"]) for c in settings["conditions"]]
     results = []
@@ -156,12 +204,6 @@ def _accuracy(net, X, y):
                              device=net.device)
 
 
-_CROSS_OPTIONS = dict(
-    DIGIT_NET_OPTIONS, n_seeds=as_int, n_target=as_optional_int, target=as_str,
-    conditions=as_str_tuple,
-)
-
-
 def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **options):
     """MNIST-trained nets with a primary-circle, Gaussian or trained first layer, tested on
     another digit domain (paper, Section VI: 28 % / 12 % / 11 % on SVHN).
@@ -172,7 +214,8 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
     scored on the MNIST test images (source) and on the target domain: SVHN's test set as
     28x28 grayscale when ``data_home`` holds ``svhn/test_32x32.mat``, otherwise scikit-learn's
     digits rescaled to 28x28 (:func:`sktopo.datasets.load_digits_28`), which is a much easier,
-    MNIST-like target. The summary's ``target_domain`` says which was used.
+    MNIST-like target. The summary's ``target_domain`` says which was used. A paper-scale run
+    needs the full MNIST and the SVHN test file, and refuses without them.
 
     The paper trains M(64, 32, 64) for 40,000 batch iterations (test accuracy about 99 %),
     three networks per condition, and reports SVHN accuracies of 28 % (primary circle), 12 %
@@ -181,7 +224,7 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
     Parameters
     ----------
     scale : {"tiny", "small", "paper"}, default="small"
-        Preset of :data:`CROSS_DOMAIN_SCALES`.
+        Preset of :data:`CROSS_DOMAIN_PRESETS`.
     data_home : str or None, default=None
         Folder with ``mnist/`` IDX files (full MNIST) and/or ``svhn/`` .mat files (target).
     random_state : int, default=0
@@ -190,10 +233,11 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
     verbose : int, default=1
         Progress bar when > 0.
     **options
-        Override preset keys: ``sizes``, ``n_seeds``, ``max_iter``, ``batch_size``, ``lr``,
-        ``n_train``, ``n_test``, ``n_target``, ``target`` (auto, svhn, digits28),
-        ``conditions`` ("primary_circle,gaussian,trained"; also klein_bottle, three_circle),
-        ``device``, ``out_dir`` (finished rows are kept there and reused by a rerun).
+        Override fields of :class:`CrossDomainPreset`: ``sizes``, ``n_seeds``, ``max_iter``,
+        ``batch_size``, ``lr``, ``n_train``, ``n_test``, ``n_target``, ``target`` (auto, svhn,
+        digits28), ``conditions`` ("primary_circle,gaussian,trained"; also klein_bottle,
+        three_circle), ``device``, ``out_dir`` (finished rows are kept in a sub-folder per
+        training configuration and reused by a rerun).
 
     Returns
     -------
@@ -201,33 +245,34 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
         ``table``: one row per condition and seed plus one ``seed="mean"`` row per condition
         (``source_test_acc``, ``target_acc``); figure ``cross_domain``.
     """
-    settings = resolve_settings("cross_domain", CROSS_DOMAIN_SCALES, scale, options,
-                                _CROSS_OPTIONS)
-    _check_conditions("cross_domain", settings["conditions"], _FIXED_KINDS + ("trained",))
-    if settings["dataset"] != "mnist":
-        raise ValueError("cross_domain trains on MNIST (the paper's direction); dataset=mnist.")
-    settings.update(random_state=random_state,
-                    data_home=None if data_home is None else str(data_home))
+    name = "cross_domain"
+    preset = resolve_preset(name, CROSS_DOMAIN_PRESETS, scale, options)
+    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
+                "data_home": None if data_home is None else str(data_home)}
     start = time.perf_counter()
-    Xtr, ytr, Xte, yte, what = load_digit_data(
-        "mnist", data_home, n_train=settings["n_train"], n_test=settings["n_test"],
-        random_state=random_state,
-    )
-    Xt, yt, target, target_what = load_target_domain(
-        settings["target"], data_home, settings["n_target"], random_state)
-    settings.update(source=what, target_used=target, n_target_used=len(Xt),
-                    n_train_used=len(Xtr), n_test_used=len(Xte))
+    data = digit_data(name, scale, preset, data_home, random_state)
+    target = load_target_domain(name, scale, preset.target, data_home, preset.n_target,
+                                random_state)
+    what = data.description
+    settings.update(source=what, target_used=target.name, n_target_used=len(target.X),
+                    n_train_used=len(data.X_train), n_test_used=len(data.X_test))
+    # The rows hold target accuracies, so the target used is part of what names the folder.
+    folder = preset_folder("cross_domain-M", preset, analysis_fields=("n_seeds", "conditions"),
+                           data=f"{what}; target {target.description}", scale=scale,
+                           data_home=data_home, random_state=random_state)
+    settings["run_folder"] = None if folder is None else str(folder)
 
     def train(condition, seed):
         extra = {}
         if condition != "trained":
-            extra["module__fixed_filters"] = _bank(condition, settings["sizes"][0], seed)
-        net = _digit_net(settings, seed, Xtr, **extra)
+            extra["module__fixed_filters"] = _bank(condition, preset.sizes[0], seed)
+        net = _digit_net(preset, seed, data.X_train, **extra)
         t0 = time.perf_counter()
-        net.fit(Xtr, ytr)
+        net.fit(data.X_train, data.y_train)
         return dict(
-            condition=condition, seed=str(seed), source_test_acc=_accuracy(net, Xte, yte),
-            target_acc=_accuracy(net, Xt, yt), train_time_s=time.perf_counter() - t0,
+            condition=condition, seed=str(seed),
+            source_test_acc=_accuracy(net, data.X_test, data.y_test),
+            target_acc=_accuracy(net, target.X, target.y), train_time_s=time.perf_counter() - t0,
         )
 
     rows = _per_condition(settings, random_state, verbose, "{condition}_{i:03d}.json", train)
@@ -236,10 +281,10 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
                                                      "train_time_s"]].mean().reset_index())
     means["seed"] = "mean"
     table = pd.concat([table, means[table.columns]], ignore_index=True)
-    table["target"] = target
+    table["target"] = target.name
 
-    summary = {"target_domain": target_what, "source": what}
-    for c in settings["conditions"]:
+    summary = {"target_domain": target.description, "source": what}
+    for c in preset.conditions:
         m = means.set_index("condition").loc[c]
         summary[f"{c}_target_acc"] = float(m["target_acc"])
         summary[f"{c}_source_test_acc"] = float(m["source_test_acc"])
@@ -247,9 +292,9 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
             summary[f"paper_{c}_svhn_acc"] = PAPER_CROSS_DOMAIN[c]
     summary["runtime_s"] = time.perf_counter() - start
     return ExperimentResult(
-        name="cross_domain",
+        name=name,
         table=table,
-        figures={"cross_domain": _cross_domain_figure(table, target)},
+        figures={"cross_domain": _cross_domain_figure(table, target.name)},
         settings=settings,
         summary=summary,
     )
@@ -279,12 +324,6 @@ def _cross_domain_figure(table, target):
     return fig
 
 
-_BOOST_OPTIONS = dict(
-    DIGIT_NET_OPTIONS, n_seeds=as_int, n_append=as_int, eval_every=as_int,
-    thresholds=as_float_tuple, conditions=as_str_tuple,
-)
-
-
 def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1, **options):
     """Batch iterations to reach each validation accuracy with primary-circle, Klein-bottle,
     Gaussian or no appended filter responses (paper Fig. 13; talk: 2x faster on MNIST, 3.5x on
@@ -305,7 +344,7 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
     Parameters
     ----------
     scale : {"tiny", "small", "paper"}, default="small"
-        Preset of :data:`BOOSTED_SCALES`.
+        Preset of :data:`BOOSTED_PRESETS`.
     data_home : str or None, default=None
         Folder with ``mnist/`` IDX files or, with ``dataset=svhn``, ``svhn/`` .mat files.
     random_state : int, default=0
@@ -313,11 +352,12 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
     verbose : int, default=1
         Progress bar when > 0.
     **options
-        Override preset keys: ``dataset`` (mnist, svhn: 28x28 grayscale), ``sizes``,
-        ``n_seeds``, ``max_iter``, ``batch_size``, ``lr``, ``n_train``, ``n_test``,
+        Override fields of :class:`BoostedPreset`: ``dataset`` (mnist, svhn: 28x28 grayscale),
+        ``sizes``, ``n_seeds``, ``max_iter``, ``batch_size``, ``lr``, ``n_train``, ``n_test``,
         ``n_append``, ``eval_every``, ``thresholds`` ("0.8,0.9"), ``conditions``
         ("primary_circle,klein_bottle,gaussian,normal"; also three_circle), ``device``,
-        ``out_dir`` (finished curves are kept there and reused by a rerun).
+        ``out_dir`` (finished curves are kept in a sub-folder per training configuration and
+        reused by a rerun).
 
     Returns
     -------
@@ -329,29 +369,31 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
     """
     from ..nn import AccuracyRecorder, iterations_to_accuracy
 
-    settings = resolve_settings("boosted_training", BOOSTED_SCALES, scale, options,
-                                _BOOST_OPTIONS)
-    _check_conditions("boosted_training", settings["conditions"], _APPENDED_KINDS + ("normal",))
-    if scale == "paper" and settings["dataset"] == "svhn" and "thresholds" not in options:
-        settings["thresholds"] = PAPER_THRESHOLDS["svhn"]
-    settings.update(random_state=random_state,
-                    data_home=None if data_home is None else str(data_home))
+    name = "boosted_training"
+    preset = resolve_preset(name, BOOSTED_PRESETS, scale, options)
+    if scale == "paper" and preset.dataset == "svhn" and "thresholds" not in options:
+        preset = dataclasses.replace(preset, thresholds=PAPER_THRESHOLDS["svhn"])
+    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
+                "data_home": None if data_home is None else str(data_home)}
     start = time.perf_counter()
-    Xtr, ytr, Xte, yte, what = load_digit_data(
-        settings["dataset"], data_home, n_train=settings["n_train"], n_test=settings["n_test"],
-        random_state=random_state,
-    )
-    settings.update(data=what, n_train_used=len(Xtr), n_valid_used=len(Xte))
+    data = digit_data(name, scale, preset, data_home, random_state)
+    what = data.description
+    settings.update(data=what, n_train_used=len(data.X_train), n_valid_used=len(data.X_test))
+    folder = preset_folder("boosted-M", preset,
+                           analysis_fields=("n_seeds", "conditions", "thresholds"), data=what,
+                           scale=scale, data_home=data_home, random_state=random_state)
+    settings["run_folder"] = None if folder is None else str(folder)
 
     def train(condition, seed):
         extra = {}
         if condition != "normal":
-            extra["module__append_filters"] = _bank(condition, settings["n_append"], seed)
-            extra["module__n_append"] = settings["n_append"]
-        recorder = AccuracyRecorder(Xte, yte, every=settings["eval_every"])
-        net = _digit_net(settings, seed, Xtr, callbacks=[("accuracy", recorder)], **extra)
+            extra["module__append_filters"] = _bank(condition, preset.n_append, seed)
+            extra["module__n_append"] = preset.n_append
+        recorder = AccuracyRecorder(data.X_test, data.y_test, every=preset.eval_every)
+        net = _digit_net(preset, seed, data.X_train, callbacks=[("accuracy", recorder)],
+                         **extra)
         t0 = time.perf_counter()
-        net.fit(Xtr, ytr)
+        net.fit(data.X_train, data.y_train)
         rec = dict(net.callbacks_)["accuracy"]
         return dict(condition=condition, seed=seed, iterations=list(rec.iterations_),
                     accuracies=[float(a) for a in rec.accuracies_],
@@ -360,15 +402,15 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
     curves = _per_condition(settings, random_state, verbose, "curve_{condition}_{i:03d}.json",
                             train)
 
-    thresholds = [float(t) for t in settings["thresholds"]]
+    thresholds = [float(t) for t in preset.thresholds]
     hits = {}
     for c in curves:
         first = iterations_to_accuracy(c["iterations"], c["accuracies"], thresholds)
         for t, it in first.items():
             hits.setdefault((c["condition"], t), []).append(it)
-    paper = PAPER_BOOSTED.get(settings["dataset"], {})
+    paper = PAPER_BOOSTED.get(preset.dataset, {})
     rows = []
-    for cond in settings["conditions"]:
+    for cond in preset.conditions:
         for t in thresholds:
             reached = [v for v in hits[(cond, t)] if v is not None]
             mean = float(np.mean(reached)) if reached else float("nan")
@@ -390,7 +432,7 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
     curve_table = pd.DataFrame(curve_rows)
 
     summary = {"data": what}
-    for cond in settings["conditions"]:
+    for cond in preset.conditions:
         sub = table[(table["condition"] == cond) & table["speedup_vs_normal"].notna()]
         if cond != "normal":
             summary[f"{cond}_mean_speedup"] = (
@@ -403,19 +445,19 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
         summary["primary_circle_speedup_at_highest_common_threshold"] = float(
             top["speedup_vs_normal"])
         summary["highest_common_threshold"] = float(top["threshold"])
-    summary["paper_primary_circle_speedup"] = PAPER_SPEEDUP.get(settings["dataset"])
+    summary["paper_primary_circle_speedup"] = PAPER_SPEEDUP.get(preset.dataset)
     summary["runtime_s"] = time.perf_counter() - start
     return ExperimentResult(
-        name="boosted_training",
+        name=name,
         table=table,
-        figures={"fig13_accuracy_curves": _curves_figure(curve_table, settings)},
+        figures={"fig13_accuracy_curves": _curves_figure(curve_table, preset)},
         settings=settings,
         summary=summary,
         extra_files={"curves.csv": curve_table.to_csv(index=False)},
     )
 
 
-def _curves_figure(curves, settings):
+def _curves_figure(curves, preset):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -424,8 +466,7 @@ def _curves_figure(curves, settings):
         ax.plot(mean.index, mean.to_numpy(), label=cond.replace("_", " "))
     ax.set_xlabel("batch iterations")
     ax.set_ylabel("validation accuracy")
-    ax.set_title(f"Appended filter responses, M{tuple(settings['sizes'])} on "
-                 f"{settings['dataset'].upper()}")
+    ax.set_title(f"Appended filter responses, M{preset.sizes} on {preset.dataset.upper()}")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -42,3 +42,12 @@ def nets_folder(name, config, *, out_dir, scale, data_home):
     print(f"{name}: trained networks are kept in {folder} (a rerun resumes from there)",
           flush=True)
     return folder
+
+
+def preset_folder(name, preset, *, analysis_fields, data, scale, data_home, random_state):
+    """:func:`nets_folder` of a run whose networks are determined by its preset's fields (all
+    but ``analysis_fields`` and ``out_dir``), its data (a description) and its seed."""
+    training = {key: value for key, value in preset.to_settings().items()
+                if key not in (*analysis_fields, "out_dir")}
+    return nets_folder(name, {**training, "data": data, "random_state": random_state},
+                       out_dir=preset.out_dir, scale=scale, data_home=data_home)

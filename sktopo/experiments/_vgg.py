@@ -1,15 +1,15 @@
 """Figs. 10 and 11: Mapper of the conv layers of pre-trained VGG16 and VGG19."""
 
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 
 from .._progress import progress
 from ..datasets import get_data_home
+from ._presets import Preset, plain_settings, resolve_preset
 from ._result import ExperimentResult
-from ._options import (
-    as_float, as_int, as_int_tuple, as_optional_int, as_optional_path, as_str, check_scale,
-    parse_options,
-)
-from ._weight_space import analyse, frame, headline, plain_settings, topology_row
+from ._weight_space import fit_cloud_topology, frame, headline, topology_row
 
 #: Where :func:`vgg_layers` looks under a data home when no ``weights`` file is given.
 VGG_FILES = {
@@ -17,16 +17,55 @@ VGG_FILES = {
     "vgg19": ("vgg19-imagenet-q8", "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"),
 }
 
-#: Scale presets: which layers of each model, how many filters per layer at most (a seeded
-#: subsample; ``None`` keeps all), Mapper resolution. ``k`` is the paper's 100 rescaled to the
-#: subsample so the density bandwidth (fraction k/n) matches.
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VggPreset(Preset):
+    """Knobs of :func:`vgg_layers`.
+
+    Attributes
+    ----------
+    vgg16_layers, vgg19_layers : tuple of int
+        Layers analysed of each model, 1-based among its 3x3 conv layers.
+    max_filters : int or None
+        Filters per layer at most, a seeded subsample (None: all).
+    resolution, gain : int, float
+        ``Mapper(resolution, gain)``.
+    k : int
+        The paper's density neighbour rank, rescaled to the subsample so the bandwidth
+        (fraction ``k / n``) matches.
+    p, p_layer2 : float
+        Fraction kept by ``rho(k, p)``; layer 2 uses ``p_layer2``, as the paper does.
+    n_landmarks : int
+        Landmarks of the witness barcode.
+    weights : Path or None, default=None
+        A weight file analysed instead of the data-home files.
+    model : str or None, default=None
+        "vgg16" or "vgg19": which preset layers to use, or which data-home file.
+    layers : tuple of int or None, default=None
+        Layers to analyse, overriding the model's.
+    """
+
+    vgg16_layers: tuple[int, ...]
+    vgg19_layers: tuple[int, ...]
+    max_filters: int | None
+    resolution: int
+    gain: float
+    k: int
+    p: float
+    p_layer2: float
+    n_landmarks: int
+    weights: Path | None = None
+    model: str | None = None
+    layers: tuple[int, ...] | None = None
+
+
+#: Scale presets of :func:`vgg_layers`.
 VGG_PRESETS = {
-    "tiny": dict(vgg16_layers=(2, 3), vgg19_layers=(5,), max_filters=1500, resolution=12,
-                 gain=3.0, k=100, p=0.3, p_layer2=0.4, n_landmarks=50),
-    "small": dict(vgg16_layers=tuple(range(2, 14)), vgg19_layers=(5,), max_filters=12000,
-                  resolution=30, gain=3.0, k=100, p=0.3, p_layer2=0.4, n_landmarks=100),
-    "paper": dict(vgg16_layers=tuple(range(2, 14)), vgg19_layers=(5,), max_filters=None,
-                  resolution=30, gain=3.0, k=100, p=0.3, p_layer2=0.4, n_landmarks=100),
+    "tiny": VggPreset(vgg16_layers=(2, 3), vgg19_layers=(5,), max_filters=1500, resolution=12,
+                      gain=3.0, k=100, p=0.3, p_layer2=0.4, n_landmarks=50),
+    "small": VggPreset(vgg16_layers=tuple(range(2, 14)), vgg19_layers=(5,), max_filters=12000,
+                       resolution=30, gain=3.0, k=100, p=0.3, p_layer2=0.4, n_landmarks=100),
+    "paper": VggPreset(vgg16_layers=tuple(range(2, 14)), vgg19_layers=(5,), max_filters=None,
+                       resolution=30, gain=3.0, k=100, p=0.3, p_layer2=0.4, n_landmarks=100),
 }
 
 #: What the paper reports per VGG16 layer (Fig. 10) and for VGG19 layer 5 (Fig. 11).
@@ -53,15 +92,20 @@ def _spatial_layers(path):
             if tuple(conv.weight.shape[2:]) == (3, 3)]
 
 
-def _sources(data_home, weights, model, cfg):
+def _model_layers(preset, model):
+    """Layers to analyse of ``model``: the ``layers`` option, else the model's preset layers."""
+    return tuple(preset.layers or getattr(preset, f"{model}_layers"))
+
+
+def _sources(data_home, preset):
     """``[(model, path, layers)]`` to analyse."""
-    if weights is not None:
-        if not weights.is_file():
-            raise FileNotFoundError(f"vgg_layers: weights={weights} is not a file.")
+    model = preset.model
+    if preset.weights is not None:
+        if not preset.weights.is_file():
+            raise FileNotFoundError(f"vgg_layers: weights={preset.weights} is not a file.")
         model = model or "vgg16"
-        layers = cfg.get("layers") or cfg[f"{model}_layers" if model in VGG_FILES else
-                                          "vgg16_layers"]
-        return [(model, weights, tuple(layers))]
+        return [(model, preset.weights,
+                 _model_layers(preset, model if model in VGG_FILES else "vgg16"))]
     home = get_data_home(data_home)
     models = [model] if model else list(VGG_FILES)
     found = []
@@ -71,8 +115,9 @@ def _sources(data_home, weights, model, cfg):
         folder, fname = VGG_FILES[m]
         for cand in (home / folder / fname, home / fname):
             if cand.is_file():
-                layers = cfg.get("layers") if model else None
-                found.append((m, cand, tuple(layers or cfg[f"{m}_layers"])))
+                # ``layers`` applies to the one model asked for, not to both files at once.
+                layers = _model_layers(preset, m) if model else getattr(preset, f"{m}_layers")
+                found.append((m, cand, layers))
                 break
     if not found:
         wanted = ", ".join(f"{home / f / n}" for f, n in VGG_FILES.values())
@@ -106,10 +151,11 @@ def vgg_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **op
     verbose : int, default=1
         Progress bars when positive.
     **options
-        ``weights`` (a weight file; analysed instead of the data-home files), ``model``
-        ("vgg16" / "vgg19": which preset layers to use, or which data-home file), ``layers``
-        ("2,3,4": 1-based among the 3x3 conv layers), ``max_filters``, ``k``, ``p``,
-        ``p_layer2``, ``resolution``, ``gain``, ``n_landmarks``.
+        Override fields of :class:`VggPreset`: ``weights`` (a weight file; analysed instead of
+        the data-home files), ``model`` ("vgg16" / "vgg19": which preset layers to use, or
+        which data-home file), ``layers`` ("2,3,4": 1-based among the 3x3 conv layers),
+        ``vgg16_layers``, ``vgg19_layers``, ``max_filters``, ``k``, ``p``, ``p_layer2``,
+        ``resolution``, ``gain``, ``n_landmarks``.
 
     Returns
     -------
@@ -118,14 +164,8 @@ def vgg_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **op
         ``mapper_<model>_layer<l>`` for each layer; an HTML page per layer.
     """
     name = "vgg_layers"
-    cfg = check_scale(name, scale, VGG_PRESETS)
-    opts = parse_options(name, options, {
-        "weights": as_optional_path, "model": as_str, "layers": as_int_tuple,
-        "max_filters": as_optional_int, "k": as_int, "p": as_float, "p_layer2": as_float,
-        "resolution": as_int, "gain": as_float, "n_landmarks": as_int,
-    })
-    cfg.update(opts)
-    sources = _sources(data_home, cfg.get("weights"), cfg.get("model"), cfg)
+    preset = resolve_preset(name, VGG_PRESETS, scale, options)
+    sources = _sources(data_home, preset)
     rng = np.random.default_rng(random_state)
     rows, figures, extra, summary = [], {}, {}, {}
     graphs = {}
@@ -140,13 +180,13 @@ def vgg_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **op
             lname, weight = spatial[layer - 1]
             filters = np.asarray(weight, dtype=np.float64).reshape(-1, 9)
             n_all = len(filters)
-            if cfg["max_filters"] is not None and n_all > cfg["max_filters"]:
-                filters = filters[np.sort(rng.choice(n_all, cfg["max_filters"], replace=False))]
-            p = cfg["p_layer2"] if layer == 2 else cfg["p"]
-            topo = analyse(filters, k=cfg["k"], p=p, resolution=cfg["resolution"],
-                           gain=cfg["gain"], n_landmarks=cfg["n_landmarks"],
-                           random_state=random_state, n_paper=n_all)
-            title = (f"{model} layer {layer}: Mapper({cfg['resolution']}, {cfg['gain']:g}) of "
+            if preset.max_filters is not None and n_all > preset.max_filters:
+                filters = filters[np.sort(rng.choice(n_all, preset.max_filters, replace=False))]
+            p = preset.p_layer2 if layer == 2 else preset.p
+            topo = fit_cloud_topology(filters, k=preset.k, p=p, resolution=preset.resolution,
+                                      gain=preset.gain, n_landmarks=preset.n_landmarks,
+                                      random_state=random_state, n_paper=n_all)
+            title = (f"{model} layer {layer}: Mapper({preset.resolution}, {preset.gain:g}) of "
                      f"rho({topo.settings['k_used']}, {p:g}), {len(filters)}/{n_all} filters")
             rows.append(topology_row(topo, model=model, layer=layer, layer_name=lname,
                                      n_filters_layer=n_all,
@@ -164,7 +204,7 @@ def vgg_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **op
                                  if r["n_significant_h1"] >= 1],
         paper_layers_with_primary_circle="VGG16 layers 2-12 (not 13)",
     )
-    settings = {**cfg, "scale": scale, "random_state": random_state,
+    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
                 "sources": {m: str(p) for m, p, _ in sources},
                 "provenance": {m: _PROVENANCE.get(m, "user weights") for m, _, _ in sources},
                 "k_note": "k is rescaled by max_filters / n_filters_layer when subsampling"}

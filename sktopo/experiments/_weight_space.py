@@ -32,6 +32,11 @@ def scaled_k(k, n_filters, n_paper):
     return int(max(5, round(k * n_filters / n_paper)))
 
 
+def at_most(value, limit):
+    """``value`` capped by ``limit``; a limit of None means no cap (the paper's value)."""
+    return value if limit is None else min(value, limit)
+
+
 def train_pool(config, n_networks, data, *, folder=None, random_state=0, n_jobs=None,
                batched=False, verbose=0):
     """Train ``n_networks`` nets of one :func:`~sktopo.nn.make_net` config on ``data`` (a Bunch

@@ -8,13 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sktopo.experiments._dynamics import training_dynamics
-from sktopo.experiments._mnist_cifar import (
-    CIFAR_FIGURES, cifar_layers, mnist_first_layer, mnist_second_layer,
+from sktopo.experiments import (
+    cifar_layers, mnist_first_layer, mnist_second_layer, training_dynamics, vgg_layers,
 )
-from sktopo.experiments._options import as_bool, as_int_tuple, parse_options
-from sktopo.experiments._vgg import vgg_layers
-from sktopo.experiments._weight_space import default_out_dir, scaled_k
+from sktopo.experiments._mnist_cifar import CIFAR_FIGURES
+from sktopo.experiments._weight_space import scaled_k
 from sktopo.filters import primary_circle
 
 torch = pytest.importorskip("torch")
@@ -48,27 +46,11 @@ def saved(check_saved, tmp_path):
 
 
 # --- options -----------------------------------------------------------------------------------
-def test_parse_options_converts_and_rejects_unknown_keys():
-    conv = {"sizes": as_int_tuple, "batched": as_bool}
-    assert parse_options("x", {"sizes": "64,0,64", "batched": "yes"}, conv) == {
-        "sizes": (64, 0, 64), "batched": True}
-    with pytest.raises(ValueError, match="unknown option.*colour"):
-        parse_options("x", {"colour": "1"}, conv)
-    with pytest.raises(ValueError, match="batched"):
-        parse_options("x", {"batched": "maybe"}, conv)
-
-
 def test_scaled_k_keeps_the_paper_fraction():
     assert scaled_k(200, 6400, 6400) == 200
     assert scaled_k(200, 640, 6400) == 20
     assert scaled_k(200, 10, 6400) == 5  # floor
     assert scaled_k(100, 5000, None) == 100
-
-
-def test_paper_scale_always_keeps_trained_nets(tmp_path):
-    assert default_out_dir("paper", tmp_path, None) == tmp_path / "runs"
-    assert default_out_dir("paper", tmp_path, "mine") == "mine"
-    assert default_out_dir("small", tmp_path, None) is None
 
 
 def test_bad_scale_and_options_raise():
@@ -86,8 +68,11 @@ def test_bad_scale_and_options_raise():
 
 # --- MNIST -------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_mnist_first_layer_tiny_saves_and_resumes(tmp_path, saved):
+def test_mnist_first_layer_tiny_saves_and_resumes(tmp_path, saved, capsys):
     res = mnist_first_layer(scale="tiny", verbose=0, out_dir=str(tmp_path / "nets"))
+    # the run folder was announced, and the report says the images are the embedded subset
+    assert res.settings["run_folder"] in capsys.readouterr().out
+    assert "subset" in res.settings["data"]
     assert res.name == "mnist_first_layer"
     n = res.settings["n_networks"]
     assert len(res.table) == n + 1 and res.table["network"].iloc[-1] == "pooled"
