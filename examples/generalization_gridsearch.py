@@ -25,7 +25,7 @@ import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sktopo.datasets import load_train_test
-from sktopo.nn import WeightSnapshots, make_net, network_seed, snapshot_clouds
+from sktopo.nn import snapshot_clouds, train_many
 from sktopo.pipeline import make_generalization_regression
 
 # Nets this small gain nothing from more threads, and extra threads slow a busy machine a lot.
@@ -34,22 +34,15 @@ N_NETS, MAX_ITER, EVERY = 2, 240, 20
 
 digits = load_train_test("mnist_subset", n_train=4000, n_test=1000)
 
-runs, accuracy = [], []
-for i in range(N_NETS):
-    snaps = WeightSnapshots(iterations=list(range(0, MAX_ITER + 1, EVERY)),
-                            layers=["features.conv1"], X_valid=digits.X_test,
-                            y_valid=digits.y_test)
-    net = make_net("M", (32, 0, 32), max_iter=MAX_ITER, batch_size=64, device="cpu",
-                   random_state=network_seed(0, i), input_shape=(1, 28, 28),
-                   callbacks=[("snapshots", snaps)])
-    net.fit(digits.X_train, digits.y_train)
-    cb = dict(net.callbacks_)["snapshots"]
-    runs.append(cb.snapshots_)
-    accuracy.append(list(cb.valid_acc_.values()))
+config = {"arch": "M", "sizes": (32, 0, 32), "max_iter": MAX_ITER, "batch_size": 64,
+          "device": "cpu"}
+records = train_many(config, N_NETS, digits.X_train, digits.y_train, X_valid=digits.X_test,
+                     y_valid=digits.y_test, snapshot_iterations=list(range(0, MAX_ITER + 1, EVERY)),
+                     snapshot_layers=["features.conv1"])
 
 # One pooled cloud per snapshot iteration; the target is the mean test accuracy there.
-iterations, clouds = snapshot_clouds(runs, layer=1)
-y = np.mean(accuracy, axis=0)
+iterations, clouds = snapshot_clouds([r["snapshots"] for r in records], layer=1)
+y = np.mean([[r["snapshot_valid_acc"][it] for it in iterations] for r in records], axis=0)
 
 model = make_generalization_regression(k=10, p=0.3, n_landmarks=15, random_state=0)
 print(model, "\n")

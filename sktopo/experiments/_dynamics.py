@@ -94,34 +94,18 @@ DYNAMICS_PRESETS = {
 
 def _train_with_snapshots(spec, sizes, n_nets, iterations, data, preset, folder, random_state,
                           verbose):
-    """Train each net with :class:`~sktopo.nn.WeightSnapshots`; a finished net's snapshot file
-    in ``folder`` is read back instead of retrained (resume)."""
-    from ..nn import WeightSnapshots, infer_input_shape, load_snapshots, make_net, network_seed
+    """Train the nets with snapshots at ``iterations`` through the one runner (resumable in
+    ``folder``); return the snapshots and their validation accuracies, one entry per net."""
+    from ..nn import train_many
 
-    X, y, Xv, yv = data.X_train, data.y_train, data.X_test, data.y_test
-    runs, accs = [], []
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-    module_kw = {}
+    config = {"arch": spec["arch"], "sizes": sizes, "max_iter": max(iterations),
+              "batch_size": preset.batch_size, "device": preset.device}
     if spec["arch"] == "C":
-        module_kw["module__preprocess"] = "cifar" if spec["color"] else "cifar_gray"
-    for i in progress(range(n_nets), verbose=verbose, desc="networks"):
-        path = None if folder is None else folder / f"snapshots_{i:04d}.npz"
-        if path is not None and path.is_file():
-            snaps, acc = load_snapshots(path, return_accuracy=True)
-        else:
-            cb = WeightSnapshots(iterations=list(iterations), path=path, X_valid=Xv,
-                                 y_valid=yv)
-            net = make_net(spec["arch"], sizes, max_iter=max(iterations),
-                           batch_size=preset.batch_size, device=preset.device,
-                           random_state=network_seed(random_state, i),
-                           input_shape=infer_input_shape(X), callbacks=[("snapshots", cb)],
-                           **module_kw)
-            net.fit(X, y)
-            snaps, acc = cb.snapshots_, cb.valid_acc_
-        runs.append(snaps)
-        accs.append(acc)
-    return runs, accs
+        config["module__preprocess"] = "cifar" if spec["color"] else "cifar_gray"
+    records = train_many(config, n_nets, data.X_train, data.y_train, X_valid=data.X_test,
+                         y_valid=data.y_test, out_dir=folder, random_state=random_state,
+                         snapshot_iterations=list(iterations), verbose=verbose)
+    return ([r["snapshots"] for r in records], [r["snapshot_valid_acc"] for r in records])
 
 
 def training_dynamics(*, scale="small", data_home=None, random_state=0, verbose=1, **options):

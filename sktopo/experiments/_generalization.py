@@ -18,7 +18,6 @@ import time
 import numpy as np
 import pandas as pd
 
-from .._progress import progress
 from ..filters import n_kept
 from ..pipeline import fit_topology, generalization_grid_search
 from ._data import digit_data
@@ -100,25 +99,10 @@ def _snapshot_schedule(max_iter, every):
     return its
 
 
-def _train_snapshot_run(preset, data, seed, path):
-    """Train one net, snapshotting its first layer and test accuracy; resumable via ``path``."""
-    from ..nn import WeightSnapshots, load_snapshots, make_net
-
-    if path is not None and path.is_file():
-        return load_snapshots(path, return_accuracy=True)
-    Xtr, ytr, Xte, yte = data.X_train, data.y_train, data.X_test, data.y_test
-    snaps = WeightSnapshots(
-        iterations=_snapshot_schedule(preset.max_iter, preset.snapshot_every),
-        layers=["features.conv1"], path=path, X_valid=Xte, y_valid=yte,
-    )
-    net = make_net(
-        "M", preset.sizes, max_iter=preset.max_iter, lr=preset.lr,
-        batch_size=preset.batch_size, random_state=seed, device=preset.device,
-        input_shape=tuple(Xtr.shape[1:]), callbacks=[("snapshots", snaps)],
-    )
-    net.fit(Xtr, ytr)
-    cb = dict(net.callbacks_)["snapshots"]
-    return cb.snapshots_, cb.valid_acc_
+def _net_config(preset):
+    """The :func:`~sktopo.nn.make_net` arguments of the preset's networks."""
+    return {"arch": "M", "sizes": preset.sizes, "max_iter": preset.max_iter, "lr": preset.lr,
+            "batch_size": preset.batch_size, "device": preset.device}
 
 
 def _twin_axes_figure(iterations, accuracy, lifetime, title):
@@ -203,7 +187,7 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
     """
     from scipy import stats
 
-    from ..nn import network_seed, snapshot_clouds
+    from ..nn import snapshot_clouds, train_many
 
     name = "generalization_measure"
     preset = resolve_preset(name, GENERALIZATION_PRESETS, scale, options)
@@ -217,15 +201,15 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
                            data=what, scale=scale, data_home=data_home,
                            random_state=random_state)
     settings["run_folder"] = None if folder is None else str(folder)
-    runs, accs, seeds = [], [], []
-    for i in progress(range(preset.n_networks), verbose=verbose, desc="networks"):
-        seed = network_seed(random_state, i)
-        path = None if folder is None else folder / f"snapshots_{i:04d}.npz"
-        snaps, acc = _train_snapshot_run(preset, data, seed, path)
-        runs.append(snaps)
-        accs.append(acc)
-        seeds.append(seed)
-    settings["network_seeds"] = seeds
+    records = train_many(
+        _net_config(preset), preset.n_networks, data.X_train, data.y_train,
+        X_valid=data.X_test, y_valid=data.y_test, out_dir=folder, random_state=random_state,
+        snapshot_iterations=_snapshot_schedule(preset.max_iter, preset.snapshot_every),
+        snapshot_layers=["features.conv1"], verbose=verbose,
+    )
+    runs = [r["snapshots"] for r in records]
+    accs = [r["snapshot_valid_acc"] for r in records]
+    settings["network_seeds"] = [r["seed"] for r in records]
     train_time = time.perf_counter() - start
 
     iterations, clouds = snapshot_clouds(runs, layer=1)

@@ -146,62 +146,39 @@ PAPER_BOOSTED = {
 PAPER_SPEEDUP = {"mnist": 2.0, "svhn": 3.5}
 PAPER_THRESHOLDS = {name: tuple(table) for name, table in PAPER_BOOSTED.items()}
 
-def _bank(kind, n, seed):
-    """The filter bank of a condition; random kinds get a fresh draw per network seed."""
-    from ..filters import idealized_filters
-
-    if kind == "three_circle":
-        return kind  # resolved by the module so the depth check applies
-    return idealized_filters(kind, n, random_state=seed)
+def _net_config(preset, **extra):
+    """:func:`~sktopo.nn.make_net` arguments of ``M(sizes)`` with the experiment's training
+    settings; named filter banks in ``extra`` are drawn per network seed by the net itself."""
+    return {"arch": "M", "sizes": preset.sizes, "max_iter": preset.max_iter, "lr": preset.lr,
+            "batch_size": preset.batch_size, "device": preset.device, **extra}
 
 
-def _digit_net(preset, seed, X, **extra):
-    """An unfitted ``M(sizes)`` net with the experiment's training settings."""
-    from ..nn import make_net
-
-    return make_net(
-        "M", preset.sizes, max_iter=preset.max_iter, lr=preset.lr,
-        batch_size=preset.batch_size, random_state=seed, device=preset.device,
-        input_shape=tuple(X.shape[1:]), **extra,
-    )
-
-
-def _per_condition(settings, random_state, verbose, cache_name, train):
-    """``train(condition, seed)`` for every condition and network, as a list of dicts.
+def _train_conditions(settings, data, configs, random_state, verbose, callbacks):
+    """Train ``n_seeds`` networks per condition through the one runner; records by condition.
 
     Network ``i`` of every condition gets seed :func:`sktopo.nn.network_seed`
-    ``(random_state, i)`` (recorded in ``settings["network_seeds"]``). With a
-    ``settings["run_folder"]`` each result is kept there as JSON
-    ``cache_name.format(condition=, i=)`` and read back by a rerun.
+    ``(random_state, i)``, so the conditions differ only in what they set. With a
+    ``settings["run_folder"]`` each condition resumes from its own sub-folder.
     """
-    import json
+    from ..nn import train_many
 
-    from .._io import atomic_write_json
-    from ..nn import network_seed
-
-    out_dir = None if settings["run_folder"] is None else Path(settings["run_folder"])
-    settings["network_seeds"] = [network_seed(random_state, i) for i in range(settings["n_seeds"])]
-    jobs = [(c, i) for i in range(settings["n_seeds"]) for c in settings["conditions"]]
-    results = []
-    for condition, i in progress(jobs, verbose=verbose, desc="networks"):
-        cache = None if out_dir is None else out_dir / cache_name.format(condition=condition, i=i)
-        if cache is not None and cache.is_file():
-            results.append(json.loads(cache.read_text()))
-            continue
-        result = train(condition, network_seed(random_state, i))
-        if cache is not None:
-            atomic_write_json(cache, result)
-        results.append(result)
-    return results
+    folder = settings["run_folder"]
+    records = {}
+    for condition in progress(settings["conditions"], verbose=verbose, desc="conditions"):
+        records[condition] = train_many(
+            configs[condition], settings["n_seeds"], data.X_train, data.y_train,
+            X_valid=data.X_test, y_valid=data.y_test, random_state=random_state,
+            out_dir=None if folder is None else Path(folder) / condition,
+            callbacks=callbacks, verbose=max(0, verbose - 1),
+        )
+    settings["network_seeds"] = [r["seed"] for r in next(iter(records.values()))]
+    return records
 
 
-def _accuracy(net, X, y):
-    import torch
-
-    from ..nn._snapshots import evaluate_accuracy
-
-    return evaluate_accuracy(net.module_, torch.as_tensor(X), torch.as_tensor(y),
-                             device=net.device)
+def _event_values(record, key):
+    """``(iterations, values)`` a callback recorded under ``key`` during one network's run."""
+    events = [e for e in record["events"] if key in e]
+    return [int(e["iteration"]) for e in events], [float(e[key]) for e in events]
 
 
 def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **options):
@@ -245,6 +222,8 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
         ``table``: one row per condition and seed plus one ``seed="mean"`` row per condition
         (``source_test_acc``, ``target_acc``); figure ``cross_domain``.
     """
+    from ..nn import AccuracyRecorder
+
     name = "cross_domain"
     preset = resolve_preset(name, CROSS_DOMAIN_PRESETS, scale, options)
     settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
@@ -262,20 +241,18 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
                            data_home=data_home, random_state=random_state)
     settings["run_folder"] = None if folder is None else str(folder)
 
-    def train(condition, seed):
-        extra = {}
-        if condition != "trained":
-            extra["module__fixed_filters"] = _bank(condition, preset.sizes[0], seed)
-        net = _digit_net(preset, seed, data.X_train, **extra)
-        t0 = time.perf_counter()
-        net.fit(data.X_train, data.y_train)
-        return dict(
-            condition=condition, seed=str(seed),
-            source_test_acc=_accuracy(net, data.X_test, data.y_test),
-            target_acc=_accuracy(net, target.X, target.y), train_time_s=time.perf_counter() - t0,
-        )
-
-    rows = _per_condition(settings, random_state, verbose, "{condition}_{i:03d}.json", train)
+    configs = {c: _net_config(preset, **({} if c == "trained" else
+                                          {"module__fixed_filters": c}))
+               for c in preset.conditions}
+    # The target domain is scored once, at the last iteration, by a callback of the runner.
+    scorer = AccuracyRecorder(target.X, target.y, every=preset.max_iter)
+    records = _train_conditions(settings, data, configs, random_state, verbose,
+                                [("target", scorer)])
+    rows = [
+        dict(condition=c, seed=str(r["seed"]), source_test_acc=r["valid_acc"],
+             target_acc=_event_values(r, "valid_acc")[1][-1], train_time_s=r["train_time_s"])
+        for c, recs in records.items() for r in recs
+    ]
     table = pd.DataFrame(rows)
     means = (table.groupby("condition", sort=False)[["source_test_acc", "target_acc",
                                                      "train_time_s"]].mean().reset_index())
@@ -384,23 +361,19 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
                            scale=scale, data_home=data_home, random_state=random_state)
     settings["run_folder"] = None if folder is None else str(folder)
 
-    def train(condition, seed):
-        extra = {}
-        if condition != "normal":
-            extra["module__append_filters"] = _bank(condition, preset.n_append, seed)
-            extra["module__n_append"] = preset.n_append
-        recorder = AccuracyRecorder(data.X_test, data.y_test, every=preset.eval_every)
-        net = _digit_net(preset, seed, data.X_train, callbacks=[("accuracy", recorder)],
-                         **extra)
-        t0 = time.perf_counter()
-        net.fit(data.X_train, data.y_train)
-        rec = dict(net.callbacks_)["accuracy"]
-        return dict(condition=condition, seed=seed, iterations=list(rec.iterations_),
-                    accuracies=[float(a) for a in rec.accuracies_],
-                    train_time_s=time.perf_counter() - t0)
-
-    curves = _per_condition(settings, random_state, verbose, "curve_{condition}_{i:03d}.json",
-                            train)
+    configs = {c: _net_config(preset, **({} if c == "normal" else
+                                          {"module__append_filters": c,
+                                           "module__n_append": preset.n_append}))
+               for c in preset.conditions}
+    recorder = AccuracyRecorder(data.X_test, data.y_test, every=preset.eval_every)
+    records = _train_conditions(settings, data, configs, random_state, verbose,
+                                [("accuracy", recorder)])
+    curves = []
+    for c, recs in records.items():
+        for r in recs:
+            its, accs = _event_values(r, "valid_acc")
+            curves.append(dict(condition=c, seed=r["seed"], iterations=its, accuracies=accs,
+                               train_time_s=r["train_time_s"]))
 
     thresholds = [float(t) for t in preset.thresholds]
     hits = {}

@@ -333,6 +333,9 @@ class _PaperNet(nn.Module):
             in_channels = self.input_shape[0] if self.input_shape is not None else 1
         self.in_channels = int(in_channels)
         self.n_classes = n_classes
+        # Named random banks (fixed or appended) are drawn with the net's own seed, so networks
+        # of different seeds get different draws.
+        self._bank_seed = 0 if random_state is None else int(random_state)
         # A private seed for the initial weights, so a net is reproducible without touching
         # (or depending on) torch's global generator.
         with torch.random.fork_rng(devices=[]):
@@ -360,7 +363,8 @@ class _PaperNet(nn.Module):
             layers.append(("preprocess", preprocess))
         channels = self.in_channels
         if append_filters is not None:
-            app = AppendedFilters(append_filters, n_append, in_channels=channels)
+            app = AppendedFilters(append_filters, n_append, in_channels=channels,
+                                  random_state=self._bank_seed)
             layers.append(("appended", app))
             channels = app.out_channels
         self.features = nn.Sequential()
@@ -410,7 +414,8 @@ class _PaperNet(nn.Module):
         conv = self.features.conv1
         n_out, n_in = conv.weight.shape[:2]
         if isinstance(fixed_filters, str):
-            bank = resolve_filter_bank(fixed_filters, n_out, name="fixed_filters")
+            bank = resolve_filter_bank(fixed_filters, n_out, name="fixed_filters",
+                                       random_state=self._bank_seed)
         else:
             bank = resolve_filter_bank(fixed_filters, None, name="fixed_filters")
             if bank.shape[0] not in (n_out, n_out * n_in):
@@ -493,9 +498,11 @@ class MNet(_PaperNet):
     fixed_filters : array-like, str or None, default=None
         Fix the first conv layer (``requires_grad=False``, bias 0) to these ``X`` filters (shared by
         all input channels) or ``X * C`` filters, or to an idealised kind (``"primary_circle"``,
-        ``"klein_bottle"``, ``"three_circle"``, ``"gaussian"``).
+        ``"klein_bottle"``, ``"three_circle"``, ``"gaussian"``). The random kinds are drawn
+        with ``random_state``, so every seed gets its own bank.
     append_filters : array-like, str or None, default=None
-        Append the responses to this fixed bank as input channels (:class:`AppendedFilters`).
+        Append the responses to this fixed bank as input channels (:class:`AppendedFilters`);
+        a random kind is drawn with ``random_state``.
     n_append : int, default=64
         Filters drawn when ``append_filters`` is a name.
     pool : bool, default=True

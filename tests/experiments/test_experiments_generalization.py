@@ -98,10 +98,13 @@ def test_generalization_measure_tiny(tmp_path, saved):
     # the same table.
     (folder,) = out.iterdir()
     assert str(folder) == result.settings["run_folder"]
-    assert len(list(folder.glob("snapshots_*.npz"))) == cfg.n_networks
+    # The runner's folder: one finished network (and its snapshots) per seed.
+    assert len(list(folder.glob("net_*.snapshots.npz"))) == cfg.n_networks
+    stamps = {p: p.stat().st_mtime_ns for p in folder.glob("net_*")}
     again = generalization_measure(scale="tiny", verbose=0, out_dir=str(out))
     np.testing.assert_allclose(again.table["test_accuracy"], table["test_accuracy"])
     np.testing.assert_allclose(again.table["max_h1_lifetime"], table["max_h1_lifetime"])
+    assert {p: p.stat().st_mtime_ns for p in folder.glob("net_*")} == stamps  # resumed
 
 
 @pytest.mark.slow
@@ -129,7 +132,7 @@ def test_cross_domain_uses_svhn_when_given(tmp_path):
     assert "SVHN" in result.summary["target_domain"]
     assert "no MNIST IDX files" in result.summary["source"]
     assert (result.table["target"] == "svhn").all()
-    assert len(list(out.rglob("*.json"))) == 1
+    assert len(list(out.rglob("net_*.json"))) == 1  # one trained net, kept by the runner
 
 
 @pytest.mark.slow
@@ -164,7 +167,7 @@ def test_boosted_training_tiny(tmp_path, saved):
         its = sub.sort_values("threshold")["iterations"].dropna().to_numpy()
         assert np.all(np.diff(its) >= 0)
     assert "paper_primary_circle_speedup" in result.summary
-    assert len(list(out.rglob("curve_*.json"))) == len(cfg.conditions)
+    assert len(list(out.rglob("net_*.json"))) == len(cfg.conditions) * cfg.n_seeds
     folder = saved(result, ["fig13_accuracy_curves"])
     curves = (folder / "curves.csv").read_text().splitlines()
     n_evals = cfg.max_iter // cfg.eval_every

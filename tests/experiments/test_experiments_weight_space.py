@@ -152,7 +152,7 @@ def test_training_dynamics_tiny_mnist_grid_and_resume(tmp_path, saved):
     out = saved(res, ["mapper_grid", "h1_by_iteration"])
     assert len(res.figures["mapper_grid"].axes) == 2 * len(its)
     assert out.is_dir()
-    assert len(list((tmp_path / "snaps").rglob("snapshots_*.npz"))) == res.settings["n_networks"]
+    assert len(list((tmp_path / "snaps").rglob("net_*.snapshots.npz"))) == res.settings["n_networks"]
     again = training_dynamics(scale="tiny", verbose=0, out_dir=str(tmp_path / "snaps"))
     np.testing.assert_allclose(again.table["max_lifetime_h1"], res.table["max_lifetime_h1"])
 
