@@ -21,6 +21,7 @@ from ._idealized import (
     secondary_circles,
     three_circle_model,
 )
+from ._model_distance import distance_to_model
 from ._normalize import CloudNormalizer, FilterNormalizer, dead_filter_mask, normalize_filters
 from ._per_cloud import PerCloud
 
@@ -35,6 +36,7 @@ __all__ = [
     "dead_filter_mask",
     "density_filtration",
     "density_filtration_indices",
+    "distance_to_model",
     "edge_filter",
     "extract_spatial_filters",
     "gaussian_filters",
