@@ -25,7 +25,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils import get_tags
 
-from ..filters import DensityFiltration, FilterNormalizer
+from ..filters import DensityFiltration, FilterNormalizer, SpatialFilterExtractor
 from ..homology import DiagramFeatures, Persistence, pad_diagrams
 from ..mapper import Mapper, MapperGraphFeatures
 
@@ -52,6 +52,15 @@ def _tiny_weight_topology_params():
     return {"net": net, "topology": PerCloud(FilterNormalizer()), "random_state": 0}
 
 
+def _tiny_prior_net_params():
+    # The skorch net make_net builds with a prior, two batch iterations long.
+    from ..nn import make_net
+
+    net = make_net("M", (4, 0, 4), max_iter=2, batch_size=32, random_state=0,
+                   prior="primary_circle", prior_weight=0.1)
+    return net.get_params(deep=False)
+
+
 #: Constructor arguments that keep every check to tens of points (and a two-step net).
 _TINY_PARAMS = {
     "DensityFiltration": lambda: {"k": 3, "p": 0.75},
@@ -64,6 +73,12 @@ _TINY_PARAMS = {
         "n_landmarks": 8, "nu": 1, "landmark_start": "random", "random_state": 0,
     },
     "WeightTopology": _tiny_weight_topology_params,
+    "TopologyPriorNet": _tiny_prior_net_params,
+    # Every measure, on clouds of about 20 points (nu=1 for the reason given for Persistence).
+    "TopologyMeasures": lambda: {
+        "k": 3, "p": 0.75, "n_landmarks": 8, "nu": 1, "resolution": 4, "gain": 2.0,
+        "random_state": 0,
+    },
 }
 
 
@@ -106,10 +121,13 @@ def construct_instance(Estimator):
 INPUT_KINDS = {
     "DiagramFeatures": "diagrams",
     "MapperGraphFeatures": "graphs",
+    "NeuralPersistence": "networks",
     "SpatialFilterExtractor": "networks",
+    "WeightNormMeasures": "networks",
     # Its tags are scikit-learn's defaults (2-D input), but a sample is an image: registered
     # here so it is never sent to the 2-D table checks.
     "WeightTopology": "images",
+    "TopologyPriorNet": "images",
 }
 
 
@@ -474,6 +492,9 @@ def _leads(kind_in, kind_out):
 def _feature_pipeline(estimator):
     """The estimator in a Pipeline that ends in a feature step, and that Pipeline's input."""
     kind_in, kind_out = _kinds(estimator)
+    if (kind_in, kind_out) == ("networks", "features"):
+        # A feature step on networks (a generalisation measure) is a whole feature pipeline.
+        return Pipeline([("estimator", estimator)]), make_input(kind_in)[0]
     branches = _reference_branches()
     if _leads(kind_in, kind_out):
         steps = [("estimator", estimator)] + [s[:2] for s in branches["diagram"]]
@@ -490,6 +511,12 @@ def _union_pipeline(estimator):
     kind_in, kind_out = _kinds(estimator)
     branches = _reference_branches()
     density = ("density", DensityFiltration(k=3, p=0.75))
+    if (kind_in, kind_out) == ("networks", "features"):
+        # Beside a topology branch that reads the same networks through their filters.
+        topology = Pipeline([("extract", SpatialFilterExtractor(kernel_size=None)), density,
+                             *[s[:2] for s in branches["diagram"]]])
+        union = FeatureUnion([("estimator", estimator), ("topology", topology)])
+        return Pipeline([("union", union)]), make_input(kind_in)[0]
     union = {name: [s[:2] for s in branch] for name, branch in branches.items()}
     head = [density]
     if _leads(kind_in, kind_out):
