@@ -43,9 +43,14 @@ from ._snapshots import (
     snapshot_clouds,
 )
 from ._meta import WeightTopology
+from ._monitor import TopologyMonitor
+from ._prior import TopologyPriorNet, prior_penalty
 from ._many import load_many, network_seed, train_many
 
 __all__ = [
+    "TopologyMonitor",
+    "TopologyPriorNet",
+    "prior_penalty",
     "FAMILY_DEFAULTS",
     "DivergenceCheck",
     "IterationCounter",

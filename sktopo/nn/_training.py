@@ -377,7 +377,8 @@ def family_defaults(arch):
      "batch_size": [Number(Integral, 1, None, closed="left")],
      "weight_decay": [Number(Real, 0, None, closed="left"), None],
      "random_state": [Number(Integral, 0, None, closed="left"), None],
-     "device": [str], "verbose": ["verbose"]},
+     "device": [str], "prior": [StrOptions({"primary_circle", "klein_bottle"}), None],
+     "prior_weight": [Number(Real, 0, None, closed="left")], "verbose": ["verbose"]},
     prefer_skip_nested_validation=False,
 )
 def make_net(
@@ -395,6 +396,8 @@ def make_net(
     input_shape=None,
     train_split=None,
     callbacks=None,
+    prior=None,
+    prior_weight=0.1,
     verbose=0,
     **kwargs,
 ):
@@ -439,6 +442,12 @@ def make_net(
         ``seed`` and ``divergence_check`` and before ``iteration_limit`` (which must stay last so the others see the
         final batch). Callbacks that monitor validation scores (skorch's ``EarlyStopping``,
         ``Checkpoint``) need a ``train_split``; without one, training refuses to start.
+    prior : {"primary_circle", "klein_bottle"} or None, default=None
+        Pull the first conv layer's normalised filters toward this idealised model: the loss
+        adds ``prior_weight`` times their mean squared distance to it (:func:`prior_penalty`),
+        and the net is a :class:`TopologyPriorNet` (``prior_layer`` picks another layer).
+    prior_weight : float, default=0.1
+        Weight of the prior in the loss (used with ``prior`` only).
     verbose : int, default=0
         skorch's verbosity.
     **kwargs
@@ -483,7 +492,12 @@ def make_net(
            ("seed", TorchSeed(random_state)), ("divergence_check", DivergenceCheck())]
     cbs += list(callbacks or [])
     cbs.append(("iteration_limit", IterationLimit(max_iter)))
-    return NeuralNetClassifier(
+    net_class, prior_params = NeuralNetClassifier, {}
+    if prior is not None:
+        from ._prior import TopologyPriorNet
+
+        net_class, prior_params = TopologyPriorNet, {"prior": prior, "prior_weight": prior_weight}
+    return net_class(
         module,
         criterion=CrossEntropy,
         optimizer=optimizer,
@@ -497,6 +511,7 @@ def make_net(
         iterator_train=BatchLoader,
         iterator_valid=BatchLoader,
         iterator_train__shuffle=True,
+        **prior_params,
         **params,
     )
 
