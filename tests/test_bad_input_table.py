@@ -12,6 +12,7 @@ import inspect
 import networkx as nx
 import numpy as np
 import pytest
+import torch
 
 import sktopo.datasets
 import sktopo.filters
@@ -20,9 +21,11 @@ import sktopo.mapper
 import sktopo.pipeline
 from sktopo.datasets import make_filter_cloud
 
+import sktopo.measures
 import sktopo.nn
 
-MODULES = (sktopo.filters, sktopo.homology, sktopo.mapper, sktopo.pipeline, sktopo.nn)
+MODULES = (sktopo.filters, sktopo.homology, sktopo.mapper, sktopo.pipeline, sktopo.nn,
+           sktopo.measures)
 
 CLOUD = make_filter_cloud("primary_circle", 60, noise=0.1, random_state=0)
 PADDED = np.array([[[0.0, np.inf, 0.0], [0.0, 0.3, 0.0], [0.1, 0.5, 1.0]]])
@@ -45,6 +48,13 @@ _count_bad = {"bool": True, "negative": -1, "fractional": 2.5}
 BAD_VALUES = {
     "X": _cloud_bad,
     "Y": _cloud_bad,
+    "filters": _cloud_bad,
+    "cloud": _cloud_bad,
+    "network": {"number": 42, "text": "a network"},
+    "measures": {"unknown": ["no_such_measure"]},
+    "order": {"zero": 0, "nan": float("nan")},
+    "weight": {"array": np.ones((2, 1, 3, 3)), "wrong-shape": torch.ones(2, 9)},
+    "model": {"unknown": "torus", "number": 3},
     "diagrams": {"nan": PADDED * np.nan, "single": PADDED[0], "text": "diagrams",
                  "wrong-width": np.zeros((1, 2, 2))},
     "padded": {"nan": PADDED * np.nan, "single": PADDED[0], "wrong-width": np.zeros((1, 2, 2))},
@@ -166,6 +176,12 @@ GOOD_CALLS = {
     "random_crop_flip": lambda: ((), {"x": _tensor(), "size": 6}),
     "resolve_device": lambda: ((), {}),
     "to_grayscale": lambda: ((), {"images": np.ones((2, 3, 4, 4))}),
+    "distance_to_model": lambda: ((), {"filters": CLOUD}),
+    "neural_persistence": lambda: ((), {"network": {"fc.weight": np.ones((3, 4))}}),
+    "topology_measures": lambda: ((), {"cloud": CLOUD, "k": 3, "n_landmarks": 8,
+                                       "resolution": 4, "gain": 2.0}),
+    "weight_norm_measures": lambda: ((), {"network": {"fc.weight": np.ones((3, 4))}}),
+    "prior_penalty": lambda: ((), {"weight": _tensor().reshape(32, 8, 8)[:, None, :3, :3]}),
 }
 
 

@@ -306,6 +306,13 @@ class DiagramFeatures(CollectionTransformer, auto_wrap_output_keys=("transform",
         return self.feature_names_out_.copy()
 
 
+@validate_params(
+    {"dgm1": ["array-like"], "dgm2": ["array-like"],
+     "metric": [StrOptions({"bottleneck", "wasserstein"})],
+     "homology_dimension": [Number(Integral, 0, None, closed="left")],
+     "order": [Number(Real, 0, None, closed="neither")]},
+    prefer_skip_nested_validation=True,
+)
 def diagram_distance(dgm1, dgm2, *, metric="bottleneck", homology_dimension=1, order=1.0):
     """Bottleneck or Wasserstein distance between two diagrams (persim), finite bars only.
 
@@ -339,8 +346,6 @@ def diagram_distance(dgm1, dgm2, *, metric="bottleneck", homology_dimension=1, o
     """
     from persim import bottleneck, wasserstein
 
-    if metric not in ("bottleneck", "wasserstein"):
-        raise ValueError(f"metric must be 'bottleneck' or 'wasserstein'; got {metric!r}.")
     if metric == "wasserstein" and order != 1.0:
         raise ValueError("persim's wasserstein computes order 1 only; pass order=1.0.")
 
