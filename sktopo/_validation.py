@@ -86,7 +86,8 @@ def check_collection(X, *, name="X", min_points=1, same_dim=True):
             )
         if X.ndim != 3:
             raise ValueError(
-                f"{name} must be a list of 2-D clouds or a 3-D array; got an array of shape {X.shape}."
+                f"{name} must be a list of 2-D clouds or a 3-D array; got an array of shape "
+                f"{X.shape}."
             )
     elif not isinstance(X, (list, tuple)):
         raise TypeError(

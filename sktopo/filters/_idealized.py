@@ -127,7 +127,8 @@ def klein_bottle(n_theta=32, n_phi=32, *, size=3):
 def sample_klein_bottle(n, *, size=3, random_state=None):
     """``n`` Klein-bottle filters with uniformly random angles."""
     rng = check_random_state(random_state)
-    return klein_bottle_filter(rng.uniform(0, 2 * np.pi, n), rng.uniform(0, 2 * np.pi, n), size=size)
+    theta, phi = rng.uniform(0, 2 * np.pi, n), rng.uniform(0, 2 * np.pi, n)
+    return klein_bottle_filter(theta, phi, size=size)
 
 
 @validate_params({"n": COUNT, **_SIZE, "random_state": RANDOM_STATE},

@@ -50,7 +50,8 @@ _DIVERGENCE_EVERY = 50
 def network_seed(random_state, index):
     """The seed of network ``index``: independent streams from one base seed, stable in ``index``
     (adding networks later never changes the earlier ones)."""
-    ss = np.random.SeedSequence(0 if random_state is None else int(random_state), spawn_key=(index,))
+    base = 0 if random_state is None else int(random_state)
+    ss = np.random.SeedSequence(base, spawn_key=(index,))
     return int(ss.generate_state(1)[0] % (2**31 - 1))
 
 

@@ -9,7 +9,8 @@ from ._training import _input_shape, check_images, make_net
 class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a network on images, then describe the shape of one layer's spatial filters.
 
-    A meta-estimator, because it changes what a sample is (images in, one filter cloud out): ``fit`` takes
+    A meta-estimator, because it changes what a sample is (images in, one filter cloud out):
+    ``fit`` takes
     images and labels, clones and trains ``net``, extracts the spatial filters of conv layer
     ``layer`` as one cloud (``filters_``) and fits ``topology``, any collection-level estimator or
     Pipeline, on the one-cloud collection ``[filters_]``. Parameters nest, so GridSearchCV tunes

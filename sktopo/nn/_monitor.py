@@ -80,7 +80,8 @@ class TopologyMonitor(Callback):
         from ..pipeline import make_topology_pipeline
 
         if isinstance(self.every, bool) or not isinstance(self.every, int) or self.every < 1:
-            raise ValueError(f"every must be a positive int (batch iterations); got {self.every!r}.")
+            raise ValueError(
+                f"every must be a positive int (batch iterations); got {self.every!r}.")
         if self.model not in (None, "primary_circle", "klein_bottle"):
             raise ValueError(
                 f"model must be 'primary_circle', 'klein_bottle' or None; got {self.model!r}.")

@@ -144,7 +144,8 @@ class WeightSnapshots(_ValidationMixin, Callback):
             return convs
         missing = [name for name in self.layers if name not in convs]
         if missing:
-            raise ValueError(f"No conv layer(s) {missing} in the network; conv layers: {list(convs)}.")
+            raise ValueError(
+                f"No conv layer(s) {missing} in the network; conv layers: {list(convs)}.")
         return OrderedDict((name, convs[name]) for name in self.layers)
 
     def _record(self, net):

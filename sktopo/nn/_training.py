@@ -439,9 +439,10 @@ def make_net(
         chosen iterations with :class:`AccuracyRecorder` or :class:`WeightSnapshots` instead).
     callbacks : list of (str, Callback) or None, default=None
         Extra callbacks, placed after the built-in ``iteration_counter``, ``input_check``,
-        ``seed`` and ``divergence_check`` and before ``iteration_limit`` (which must stay last so the others see the
-        final batch). Callbacks that monitor validation scores (skorch's ``EarlyStopping``,
-        ``Checkpoint``) need a ``train_split``; without one, training refuses to start.
+        ``seed`` and ``divergence_check`` and before ``iteration_limit`` (which must stay last
+        so the others see the final batch). Callbacks that monitor validation scores
+        (skorch's ``EarlyStopping``, ``Checkpoint``) need a ``train_split``; without one,
+        training refuses to start.
     prior : {"primary_circle", "klein_bottle"} or None, default=None
         Pull the first conv layer's normalised filters toward this idealised model: the loss
         adds ``prior_weight`` times their mean squared distance to it (:func:`prior_penalty`),
