@@ -25,7 +25,14 @@ import sktopo.measures
 import sktopo.nn
 
 MODULES = (sktopo.filters, sktopo.homology, sktopo.mapper, sktopo.pipeline, sktopo.nn,
-           sktopo.measures)
+           sktopo.measures, sktopo.datasets)
+
+#: Public functions whose bad input is tested with files of their own format elsewhere.
+COVERED_ELSEWHERE = {
+    "load_mnist": "tests/datasets/test_datasets_mnist.py: missing, truncated, swapped, bad magic",
+    "load_cifar10": "tests/datasets/test_datasets_cifar.py: missing and damaged archives/folders",
+    "load_svhn": "tests/datasets/test_datasets_svhn_digits.py: missing and unreadable .mat files",
+}
 
 CLOUD = make_filter_cloud("primary_circle", 60, noise=0.1, random_state=0)
 PADDED = np.array([[[0.0, np.inf, 0.0], [0.0, 0.3, 0.0], [0.1, 0.5, 1.0]]])
@@ -79,6 +86,12 @@ BAD_VALUES = {
     "y": {"text": np.array(["a"] * 32), "negative": -LABELS - 1, "fractional": LABELS + 0.5,
           "too-short": LABELS[:3]},
     "images": {"text": IMAGES.astype(str), "one-d": IMAGES.ravel()},
+    "dataset": {"unknown": "imagenet", "number": 3},
+    "kinds": {"unknown": ["torus"], "one-string": "primary_circle_typo"},
+    "noise": {"negative": -0.1, "nan": float("nan")},
+    "box": _count_bad,
+    "n_train": _count_bad,
+    "n_test": _count_bad,
     "arch": {"unknown": "Q", "number": 3},
     "sizes": {"none": None, "two": (4, 8), "negative": (4, -1, 8)},
     "lr": {"zero": 0, "nan": float("nan"), "text": "fast"},
@@ -177,6 +190,16 @@ GOOD_CALLS = {
     "resolve_device": lambda: ((), {}),
     "to_grayscale": lambda: ((), {"images": np.ones((2, 3, 4, 4))}),
     "distance_to_model": lambda: ((), {"filters": CLOUD}),
+    "as_nchw": lambda: ((), {"images": np.ones((2, 8, 8))}),
+    "get_data_home": lambda: ((), {"data_home": _tmp()}),
+    "load_digits_28": lambda: ((), {}),
+    "load_mnist_subset": lambda: ((), {}),
+    "load_train_test": lambda: ((), {"dataset": "mnist_subset", "n_train": 100, "n_test": 50}),
+    "make_collection": lambda: ((), {"kinds": ["primary_circle", "gaussian"], "n": 20}),
+    "make_filter_cloud": lambda: ((), {"n": 20}),
+    "read_idx": lambda: ((), {"path": _idx_file()}),
+    "resize_images": lambda: ((), {"images": np.ones((2, 8, 8)), "size": 4}),
+    "to_mnist_format": lambda: ((), {"images": np.ones((2, 32, 32, 3))}),
     "neural_persistence": lambda: ((), {"network": {"fc.weight": np.ones((3, 4))}}),
     "topology_measures": lambda: ((), {"cloud": CLOUD, "k": 3, "n_landmarks": 8,
                                        "resolution": 4, "gain": 2.0}),
@@ -206,6 +229,13 @@ def _run_folder():
     folder = _tmp() / "run"
     sktopo.nn.train_many(TINY_NET, 1, IMAGES, LABELS, out_dir=folder)
     return folder
+
+
+def _idx_file():
+    path = _tmp() / "images.idx"
+    header = bytes([0, 0, 8, 3]) + b"".join(int(d).to_bytes(4, "big") for d in (2, 3, 3))
+    path.write_bytes(header + bytes(18))
+    return path
 
 
 def _snapshot_file():
@@ -249,7 +279,7 @@ def _bad_cases():
 
 
 def test_every_public_function_is_in_the_table():
-    missing = sorted(set(FUNCTIONS) - set(GOOD_CALLS))
+    missing = sorted(set(FUNCTIONS) - set(GOOD_CALLS) - set(COVERED_ELSEWHERE))
     assert not missing, f"add a valid call of {missing} to GOOD_CALLS"
 
 

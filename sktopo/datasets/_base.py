@@ -3,8 +3,13 @@
 import os
 from pathlib import Path
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils import Bunch
+
+from .._compat import validate_params
+from .._validation import Number, check_values
 
 #: Environment variable naming the default data home.
 DATA_HOME_ENV = "SKTOPO_DATA"
@@ -111,6 +116,9 @@ def _resize_matrix(n_in, n_out):
     return M / M.sum(axis=1, keepdims=True)
 
 
+@validate_params({"images": ["array-like"], "size": [Number(Integral, 1, None, closed="left"),
+                                                     tuple, list]},
+                 prefer_skip_nested_validation=True)
 def resize_images(images, size):
     """Resize a stack of images with separable area (down) or linear (up) resampling.
 
@@ -133,7 +141,7 @@ def resize_images(images, size):
     >>> resize_images(np.ones((2, 8, 8)), 20).shape
     (2, 20, 20)
     """
-    images = np.asarray(images, dtype=np.float64)
+    images = check_values(images, name="images")
     if images.ndim not in (3, 4):
         raise ValueError(
             f"images must have shape (n, h, w) or (n, h, w, c); got shape {images.shape}."
@@ -153,6 +161,8 @@ def to_uint8(images):
     return np.clip(np.rint(images), 0, 255).astype(np.uint8)
 
 
+@validate_params({"images": ["array-like"], "scale": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def as_nchw(images, *, scale=True):
     """Convert a channels-last uint8 image stack to the float32 ``(n, c, h, w)`` torch layout.
 
@@ -176,6 +186,8 @@ def as_nchw(images, *, scale=True):
     (5, 1, 28, 28)
     """
     images = np.asarray(images)
+    if images.dtype.kind not in "uif":
+        raise TypeError(f"images must hold pixel values (numbers); got dtype {images.dtype}.")
     if images.ndim == 3:
         images = images[:, :, :, None]
     if images.ndim != 4:

@@ -3,7 +3,12 @@
 import os
 from pathlib import Path
 
+from numbers import Integral
+
 import numpy as np
+
+from .._compat import validate_params
+from .._validation import Number
 
 from ._base import (
     GRAY_WEIGHTS,
@@ -116,6 +121,9 @@ def load_svhn(path=None, *, subset="train", data_home=None, return_X_y=False):
     return _result(_bunch(images, target, names, _DESCR), return_X_y)
 
 
+@validate_params({"images": ["array-like"], "size": [Number(Integral, 1, None, closed="left")],
+                  "weights": ["array-like"], "invert": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def to_mnist_format(images, *, size=28, weights=GRAY_WEIGHTS, invert=False):
     """Convert RGB digit images (e.g. SVHN) to MNIST-sized grayscale uint8 images.
 

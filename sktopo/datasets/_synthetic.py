@@ -62,7 +62,12 @@ def make_filter_cloud(kind="primary_circle", n=1000, *, noise=0.05, size=3, rand
     return normalize_filters(clean + noise * rng.standard_normal(clean.shape))
 
 
+@validate_params({"kinds": [list, tuple], "random_state": RANDOM_STATE},
+                 prefer_skip_nested_validation=False)
 def make_collection(kinds, n=500, *, noise=0.05, size=3, random_state=None):
     """A collection (list of clouds), one :func:`make_filter_cloud` per entry of ``kinds``."""
+    unknown = [k for k in kinds if k not in _KINDS]
+    if unknown:
+        raise ValueError(f"kinds holds unknown kinds {unknown}; choose from {sorted(_KINDS)}.")
     rng = check_random_state(random_state)
     return [make_filter_cloud(k, n, noise=noise, size=size, random_state=rng) for k in kinds]

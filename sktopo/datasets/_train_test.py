@@ -3,6 +3,9 @@
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
+from .._compat import Integral, validate_params
+from .._validation import Number
+
 from ._base import DATA_HOME_ENV, as_nchw, get_data_home
 from ._cifar import _KNOWN_ARCHIVES, load_cifar10
 from ._mnist import _MNIST_FILES, load_mnist, load_mnist_subset
@@ -77,6 +80,12 @@ def _as_network_input(bunch, n, rng, mnist_format):
     return as_nchw(images), np.asarray(target)
 
 
+@validate_params(
+    {"dataset": [str], "n_train": [Number(Integral, 1, None, closed="left"), None],
+     "n_test": [Number(Integral, 1, None, closed="left"), None],
+     "random_state": ["random_state"], "mnist_format": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def load_train_test(dataset, data_home=None, *, n_train=None, n_test=None, random_state=0,
                     mnist_format=False, **kwargs):
     """Training and test images of one data set, ready for a torch network.
