@@ -128,6 +128,7 @@ GOOD_CALLS = {
     "n_kept": lambda: ((), {"n_points": 10, "p": 0.5}),
     "normalize_filters": lambda: ((), {"X": CLOUD}),
     "primary_circle": lambda: ((), {"n": 5}),
+    "random_orthogonal_filters": lambda: ((), {"n": 5}),
     "resolve_k": lambda: ((), {"k": 3, "n_points": 10}),
     "sample_klein_bottle": lambda: ((), {"n": 5}),
     "secondary_circles": lambda: ((), {"n": 5}),

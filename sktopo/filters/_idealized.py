@@ -139,8 +139,27 @@ def gaussian_filters(n, *, size=3, random_state=None):
     return normalize_filters(rng.standard_normal((n, size * size)))
 
 
+@validate_params({"n": COUNT, **_SIZE, "random_state": RANDOM_STATE},
+                 prefer_skip_nested_validation=True)
+def random_orthogonal_filters(n, *, size=3, random_state=None):
+    """``n`` random filters that are orthonormal and zero-mean (a control with no shape).
+
+    The zero-mean filters of a ``size x size`` kernel span ``size**2 - 1`` dimensions, so at
+    most that many can be orthonormal. As appended features they carry as much (linearly
+    independent) information per channel as possible without any topology.
+    """
+    dim = size * size - 1
+    if n > dim:
+        raise ValueError(f"n={n}: at most {dim} zero-mean {size}x{size} filters are orthonormal.")
+    rng = check_random_state(random_state)
+    raw = rng.standard_normal((n, size * size))
+    raw -= raw.mean(axis=1, keepdims=True)
+    # QR of the zero-mean columns: orthonormal columns spanning them, so zero-mean too.
+    return np.linalg.qr(raw.T)[0].T
+
+
 #: The idealised banks by name (see :func:`idealized_filters`).
-KINDS = ("primary_circle", "klein_bottle", "three_circle", "gaussian")
+KINDS = ("primary_circle", "klein_bottle", "three_circle", "gaussian", "random_orthogonal")
 
 
 @validate_params(
@@ -152,8 +171,9 @@ def idealized_filters(kind, n=64, *, size=3, random_state=None):
 
     Parameters
     ----------
-    kind : {"primary_circle", "klein_bottle", "three_circle", "gaussian"}
-        Which model. ``"klein_bottle"`` draws ``n`` random points of the bottle.
+    kind : {"primary_circle", "klein_bottle", "three_circle", "gaussian", "random_orthogonal"}
+        Which model. ``"klein_bottle"`` draws ``n`` random points of the bottle;
+        ``"random_orthogonal"`` draws ``n`` orthonormal zero-mean filters (a control).
     n : int, default=64
         Number of filters (for ``"three_circle"``, per circle).
     size : int, default=3
@@ -170,5 +190,7 @@ def idealized_filters(kind, n=64, *, size=3, random_state=None):
         "three_circle": lambda: three_circle_model(n, size=size),
         "klein_bottle": lambda: sample_klein_bottle(n, size=size, random_state=random_state),
         "gaussian": lambda: gaussian_filters(n, size=size, random_state=random_state),
+        "random_orthogonal": lambda: random_orthogonal_filters(n, size=size,
+                                                               random_state=random_state),
     }
     return makers[kind]()

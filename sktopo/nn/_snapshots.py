@@ -266,8 +266,8 @@ class AccuracyRecorder(_ValidationMixin, Callback):
 
     With :func:`iterations_to_accuracy` this gives the batch iterations a net needs to reach
     given accuracies, the measure behind the paper's training speed-ups from topological priors.
-    Each value is also written into the history (``"valid_acc"`` in the batch where it was
-    measured), counted by :func:`training_iteration`.
+    Each value is also written into the history (``name``, ``"valid_acc"`` by default, in the
+    batch where it was measured), counted by :func:`training_iteration`.
 
     Parameters
     ----------
@@ -275,6 +275,8 @@ class AccuracyRecorder(_ValidationMixin, Callback):
         Validation images and labels.
     every : int, default=100
         Evaluation period in batch iterations.
+    name : str, default="valid_acc"
+        Key of the records in ``net.history`` (two recorders on two data sets need two).
 
     Attributes
     ----------
@@ -282,10 +284,11 @@ class AccuracyRecorder(_ValidationMixin, Callback):
     accuracies_ : list of float
     """
 
-    def __init__(self, X_valid=None, y_valid=None, every=100):
+    def __init__(self, X_valid=None, y_valid=None, every=100, name="valid_acc"):
         self.X_valid = X_valid
         self.y_valid = y_valid
         self.every = every
+        self.name = name
 
     def initialize(self):
         self.every_, _ = iteration_schedule(self.every, name="every")
@@ -309,7 +312,7 @@ class AccuracyRecorder(_ValidationMixin, Callback):
         if self.n_iter_ % self.every_ == 0:
             self.iterations_.append(self.n_iter_)
             self.accuracies_.append(self._valid_acc(net))
-            net.history.record_batch("valid_acc", self.accuracies_[-1])
+            net.history.record_batch(self.name, self.accuracies_[-1])
 
 
 def iterations_to_accuracy(iterations, accuracies, thresholds):
