@@ -116,22 +116,6 @@ def test_auto_single_linkage_matches_scipy_flat_clusters():
     assert len(set(zip(labels, ref))) == len(set(labels)) == len(set(ref)) >= 2
 
 
-def test_knn_tree_only_overestimates_sorted_heights(monkeypatch):
-    rng = np.random.default_rng(2)
-    Y = np.r_[rng.normal(0, 1, (150, 3)), rng.normal(8, 1, (100, 3)), rng.normal(-8, 0.5, (5, 3))]
-    from scipy.sparse.csgraph import minimum_spanning_tree
-
-    exact = np.sort(minimum_spanning_tree(squareform(pdist(Y))).data)
-    edges, heights = _cluster._knn_spanning_tree(Y)
-    assert edges.shape == (Y.shape[0] - 1, 2)
-    assert np.all(np.sort(heights) >= exact - 1e-12)
-    assert nx.is_tree(nx.Graph([tuple(e) for e in edges.tolist()]))
-    monkeypatch.setattr(_cluster, "EXACT_MAX", 10)
-    approx = auto_single_linkage(Y)
-    monkeypatch.undo()
-    assert len(set(zip(approx, auto_single_linkage(Y)))) == len(set(approx))
-
-
 def test_edges_mean_shared_points_and_attributes(circle):
     graph = mapper_graph(circle, 10, 2)
     members = {v: set(d["members"].tolist()) for v, d in graph.nodes(data=True)}
