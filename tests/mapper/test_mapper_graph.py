@@ -1,7 +1,7 @@
 import networkx as nx
 import numpy as np
 import pytest
-from scipy.spatial.distance import pdist, squareform
+from scipy.spatial.distance import pdist
 from sklearn.cluster import DBSCAN, KMeans
 from sklearn.decomposition import PCA
 
@@ -15,7 +15,6 @@ from sktopo.mapper import (
     nerve_betti1,
     vne_scale,
 )
-from sktopo.mapper import _cluster
 
 
 @pytest.fixture(scope="module")
