@@ -170,7 +170,9 @@ def _factor_frame(factors, n):
         try:
             frame = pd.DataFrame({str(k): np.asarray(v) for k, v in factors.items()})
         except ValueError as exc:
-            raise ValueError(f"factors: every column must be 1-D with one length ({exc}).") from None
+            raise ValueError(
+                f"factors: every column must be 1-D with one length ({exc})."
+            ) from None
     else:
         raise TypeError(f"factors must be a DataFrame or a dict of columns; got "
                         f"{type(factors).__name__}.")

@@ -4,7 +4,9 @@ from ._dynamics import training_dynamics
 from ._generalization import generalization_measure
 from ._mnist_cifar import cifar_layers, mnist_first_layer, mnist_second_layer
 from ._priors import boosted_training, cross_domain
+from ._priors_benchmark import priors_benchmark
 from ._vgg import vgg_layers
+from ._zoo import generalization_zoo
 
 #: Experiment name -> function ``f(*, scale, data_home, random_state, verbose, **options)``
 #: returning an :class:`ExperimentResult`.
@@ -15,8 +17,10 @@ EXPERIMENTS = {
     "training_dynamics": training_dynamics,
     "vgg_layers": vgg_layers,
     "generalization_measure": generalization_measure,
+    "generalization_zoo": generalization_zoo,
     "cross_domain": cross_domain,
     "boosted_training": boosted_training,
+    "priors_benchmark": priors_benchmark,
 }
 
 
