@@ -35,16 +35,23 @@ def _count_or_fraction(text):
 
 
 def _layer(text):
+    """One layer (a 1-based index or a name), or a sweep: ``all``, ``1,3,5`` or ``2-6``."""
     return int(text) if text.isdigit() else text
 
 
-def _run_and_report(out, run):
-    """Refuse an unusable output folder first, then run, save the report and print its summary."""
+def _run_and_report(out, run, verbose=0):
+    """Refuse an unusable output folder first, then run, save the report and print its summary.
+
+    With ``verbose``, saying that the report is being written: drawing and saving the figures of
+    a large sweep takes a while.
+    """
     # Imported here, not at the top, so `sktopo --help` does not load the experiments package.
     from .experiments._result import check_output_folder
 
     check_output_folder(out)
     result = run()
+    if verbose:
+        print(f"Writing the report ({len(result.figures)} figures) to {out}/ ...", flush=True)
     folder = result.save(out)
     print(f"Report written to {folder}/")
     for key, value in result.summary.items():
@@ -65,8 +72,9 @@ def _cmd_demo(args):
         n_networks=args.networks,
         iterations=args.iterations,
         random_state=args.seed,
+        n_threads=args.threads,
         verbose=_verbosity(args),
-    ))
+    ), verbose=_verbosity(args))
 
 
 def _cmd_analyze(args):
@@ -81,9 +89,10 @@ def _cmd_analyze(args):
         n_landmarks=args.landmarks,
         resolution=args.resolution,
         gain=args.gain,
+        max_filters=args.max_filters,
         random_state=args.seed,
         verbose=_verbosity(args),
-    ))
+    ), verbose=_verbosity(args))
 
 
 #: Arguments of ``run_experiment`` that have command-line options of their own.
@@ -127,6 +136,11 @@ def _output_options(defaults):
     return common
 
 
+#: What --out means for demo and analyze: the report folder itself.
+_OUT_HELP = ("report folder, written whole (replaced only if it is an earlier sktopo report) "
+             "(default: %(default)s)")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="sktopo", description="Topological data analysis of convolutional networks.",
@@ -142,31 +156,45 @@ def build_parser():
         "downloads), then write a report: barcodes, a Mapper graph with filter glyphs, and a "
         "summary with the max H1 lifetime.",
     )
-    demo.add_argument("--out", default="sktopo-demo", help="report folder (default: %(default)s)")
+    demo.add_argument("--out", default="sktopo-demo", help=_OUT_HELP)
     demo.add_argument("--networks", type=_positive_int, default=None, help="networks to train")
     demo.add_argument("--iterations", type=_positive_int, default=None, help="batch iterations")
+    demo.add_argument("--threads", type=_positive_int, default=None,
+                      help="torch threads for training (default: 1, fastest for the demo's "
+                      "small nets, above all on a busy machine)")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_cmd_demo)
 
     analyze = sub.add_parser(
         "analyze", parents=[command_options],
-        help="barcodes and Mapper of one layer of your own checkpoints or weight files",
-        description="Extract the spatial filters of one conv layer from checkpoints or weight "
-        "files (.pt/.pth state dicts read with weights_only=True, .npz, .safetensors, HDF5), "
-        "pool them, normalise, density-filter and write barcodes, Mapper and a summary.",
+        help="barcodes and Mapper of one layer, or of every layer, of your own model",
+        description="Extract the spatial filters of conv layers from checkpoints or weight "
+        "files (.pt/.pth state dicts read with weights_only=True, .npz, .safetensors, HDF5 and "
+        "Keras files), pool them, normalise, density-filter and write barcodes, Mapper graphs "
+        "and a summary. --layer all (or 1,3,5 or 2-6) sweeps the layers: one table row per "
+        "layer, a grid of barcodes and Mapper graphs, and the measures against depth. Sizes "
+        "left unset follow stated rules (see settings.json).",
     )
     analyze.add_argument("paths", nargs="+", help="checkpoint or weight files (pooled)")
-    analyze.add_argument("--layer", type=_layer, default=1, help="1-based conv index or name")
-    analyze.add_argument("--k", type=_count_or_fraction, default=15,
-                         help="density neighbour rank, or a fraction of the cloud (0.02)")
-    analyze.add_argument("--p", type=_fraction, default=0.3, help="fraction of densest points kept")
+    analyze.add_argument("--layer", type=_layer, default=1,
+                         help="1-based conv index or name; 'all', '1,3,5' or '2-6' for a sweep")
+    analyze.add_argument("--k", type=_count_or_fraction, default=None,
+                         help="density neighbour rank, or a fraction of the cloud (0.02); "
+                         "default: 2%% of the live filters, within 5..100")
+    analyze.add_argument("--p", type=_fraction, default=None,
+                         help="fraction of densest points kept; default: 0.3, raised to keep "
+                         "at least 150 points")
     analyze.add_argument("--layout", choices=["torch", "keras"], default=None)
-    analyze.add_argument("--landmarks", type=_count_or_fraction, default=100,
-                         help="witness landmarks, or a fraction of the filtered cloud")
-    analyze.add_argument("--resolution", type=_positive_int, default=30)
+    analyze.add_argument("--landmarks", type=_count_or_fraction, default=None,
+                         help="witness landmarks, or a fraction of the filtered cloud; "
+                         "default: 100, or every kept point when fewer")
+    analyze.add_argument("--resolution", type=_positive_int, default=None,
+                         help="Mapper intervals per lens; default: kept points / 60, within 5..30")
     analyze.add_argument("--gain", type=float, default=3.0)
+    analyze.add_argument("--max-filters", type=_positive_int, default=None,
+                         help="analyse a seeded subsample of at most this many filters per layer")
     analyze.add_argument("--seed", type=int, default=0)
-    analyze.add_argument("--out", default="sktopo-analysis")
+    analyze.add_argument("--out", default="sktopo-analysis", help=_OUT_HELP)
     analyze.set_defaults(func=_cmd_analyze)
 
     reproduce = sub.add_parser(

