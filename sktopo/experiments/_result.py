@@ -5,9 +5,12 @@ import html
 import io
 import json
 import os
+import platform
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +33,69 @@ def _jsonable(value):
     return repr(value)
 
 
+#: What the summary fields shared by several reports mean; a report adds its own through
+#: ``ExperimentResult.descriptions``. ``summary.json`` carries the entries of the fields it holds.
+FIELD_MEANINGS = {
+    "layer": "the conv layer analysed: its name in a summary; in a table with a 'name' "
+             "column, its 1-based index in network order",
+    "n_filters": "spatial filters extracted (one per output x input channel pair), pooled over "
+                 "the sources",
+    "n_dead": "dead (constant) filters, dropped before the density filtration",
+    "n_analysed": "points analysed: live filters kept by the density filtration rho(k, p)",
+    "max_h1_lifetime": "lifetime (death - birth) of the longest H1 bar, the paper's "
+                       "'topological simplicity'; in the units of the barcode named by "
+                       "long_bar_barcode",
+    "second_h1_lifetime": "lifetime of the second-longest H1 bar; one circle shows as a long "
+                          "first bar far above the second",
+    "max_h1_lifetime_exact_rips": "longest H1 lifetime of the exact Vietoris-Rips barcode of "
+                                  "the same points (edge lengths: larger than witness values)",
+    "second_h1_lifetime_exact_rips": "second-longest H1 lifetime of that exact Rips barcode",
+    "n_long_h1_bars": "H1 bars whose lifetime exceeds long_bar_threshold",
+    "long_bar_threshold": "lifetime above which a bar counts as long "
+                          "(sktopo.homology.LONG_BAR_LIFETIME), set for lazy witness barcodes "
+                          "of normalised filters; it does not apply to Rips barcodes",
+    "long_bar_barcode": "the complex the lifetimes and the threshold refer to, and its points",
+    "mapper_nerve_betti1": "loops of the Mapper graph's flag (clique) complex over Z/2: 1 for a "
+                           "circle; not the graph's cycle rank E - V + C, which counts the small "
+                           "triangles of overlapping cover cells",
+    "distance_to_primary_circle": "mean Euclidean distance of the analysed (normalised) filters "
+                                  "to the primary circle of linear gradients (0 = on it, "
+                                  "sqrt(2) at most)",
+    "primary_circle_found": "whether the shape is one circle, by the criterion in 'criteria'",
+    "mean_valid_acc": "mean accuracy of the trained networks on the held-out images",
+    "cloud": "the analysed cloud in the paper's notation",
+    "train_seconds": "wall time of training, in seconds",
+    "analysis_seconds": "wall time of the topology (density, barcodes, Mapper), in seconds",
+}
+
+#: How the yes/no and count fields are decided.
+CRITERIA = {
+    "n_long_h1_bars": "count of H1 bars with death - birth > long_bar_threshold",
+    "n_significant_h1": "count of H1 bars with death - birth > long_bar_threshold",
+    "primary_circle_found": "n_long_h1_bars == 1 and mapper_nerve_betti1 == 1",
+    "layers_with_long_h1_bar": "n_significant_h1 >= 1 in table.csv",
+    "layers_with_one_loop": "n_significant_h1 == 1 and nerve_betti1 == 1 in table.csv",
+}
+
+
+def _versions():
+    """Versions of sktopo and of the libraries that shape its numbers (read without importing)."""
+    out = {"python": platform.python_version()}
+    for name in ("sktopo", "numpy", "scipy", "scikit-learn", "torch", "ripser", "networkx"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _keys(value):
+    """Every key of a nested summary (dicts inside dicts)."""
+    if not isinstance(value, dict):
+        return set()
+    return set(value) | {k for v in value.values() for k in _keys(v)}
+
+
 @dataclass
 class ExperimentResult:
     """Table, figures and settings of one experiment.
@@ -46,8 +112,12 @@ class ExperimentResult:
         Every knob and seed used, so the run can be repeated.
     summary : dict
         Headline numbers (JSON-serialisable).
-    extra_files : dict of str to str
-        Other text outputs by file name (e.g. an interactive Mapper page).
+    extra_files : dict of str to str or bytes
+        Other outputs by file name, text or binary (e.g. an interactive Mapper page, an
+        ``.npz`` of diagrams); a name may hold a sub-folder (``mapper/layer3.html``).
+    descriptions : dict of str to str
+        Meanings of the summary fields and table columns this report adds to
+        :data:`FIELD_MEANINGS`.
     """
 
     name: str
@@ -56,6 +126,29 @@ class ExperimentResult:
     settings: dict = field(default_factory=dict)
     summary: dict = field(default_factory=dict)
     extra_files: dict = field(default_factory=dict)
+    descriptions: dict = field(default_factory=dict)
+
+    def about(self):
+        """What ``summary.json`` says about itself: field meanings, criteria, versions, settings.
+
+        Every field of the summary gets its meaning (fields without one are listed under
+        ``undescribed``), so do the columns of ``table.csv`` that have one, then the criteria of
+        the count and yes/no fields, the versions of sktopo, torch and the numerical libraries,
+        and the settings of the run.
+        """
+        meanings = {**FIELD_MEANINGS, **self.descriptions}
+        keys = sorted(_keys(self.summary))
+        columns = [str(c) for c in self.table.columns]
+        return {
+            "report": self.name,
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "fields": {k: meanings[k] for k in keys if k in meanings},
+            "undescribed": [k for k in keys if k not in meanings],
+            "table_columns": {c: meanings[c] for c in columns if c in meanings},
+            "criteria": {k: v for k, v in CRITERIA.items() if k in keys or k in columns},
+            "versions": _versions(),
+            "settings": self.settings,
+        }
 
     def save(self, folder, *, dpi=120):
         """Write ``table.csv``, ``summary.json``, ``settings.json``, one PNG per figure, the extra
@@ -74,12 +167,18 @@ class ExperimentResult:
         try:
             os.chmod(tmp, normal_mode(is_dir=True))
             self.table.to_csv(tmp / "table.csv", index=False)
-            (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary), indent=2))
+            summary = {**self.summary, "about": self.about()}
+            (tmp / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2))
             (tmp / "settings.json").write_text(json.dumps(_jsonable(self.settings), indent=2))
             for stem, fig in self.figures.items():
                 fig.savefig(tmp / f"{stem}.png", dpi=dpi, bbox_inches="tight")
-            for fname, text in self.extra_files.items():
-                (tmp / fname).write_text(text)
+            for fname, content in self.extra_files.items():
+                target = tmp / fname
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, bytes):
+                    target.write_bytes(content)
+                else:
+                    target.write_text(content)
             (tmp / "index.html").write_text(self.to_html(dpi=dpi))
             (tmp / _MARKER).write_text(f"{self.name}\n")
             if folder.exists():
@@ -99,9 +198,13 @@ class ExperimentResult:
     def to_html(self, *, dpi=120):
         """A self-contained report page: summary, figures (inline PNG), settings, table, links."""
 
+        meanings = {**FIELD_MEANINGS, **self.descriptions}
+
         def rows(mapping):
+            # The meaning of a field shows when the pointer rests on its name.
             return "".join(
-                f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_fmt(v))}</td></tr>"
+                f'<tr><th title="{html.escape(meanings.get(k, ""))}">{html.escape(str(k))}</th>'
+                f"<td>{html.escape(_fmt(v))}</td></tr>"
                 for k, v in mapping.items()
             )
 
@@ -132,7 +235,8 @@ img {{ max-width: 520px; }}
 <h2>Figures</h2>{"".join(images)}
 <h2>Table</h2>{table}
 <h2>Settings</h2><table>{rows(self.settings)}</table>
-<p>Files beside this page: table.csv, summary.json, settings.json and one PNG per figure.</p>
+<p>Files beside this page: table.csv, summary.json (with the meaning of every field under
+"about"), settings.json and one PNG per figure.</p>
 </body></html>
 """
 

@@ -37,14 +37,77 @@ def _right_edge(per_dim):
     return top * 1.1 if top > 0 else 1.0
 
 
+def _barcode_right_edge(per_dim, threshold, xmax):
+    """Right edge of every panel: past the largest finite death and, with a threshold, past
+    ``birth + threshold`` of every bar, so a short bar is never stretched across the panel."""
+    finite = [v for d in per_dim.values() for v in d[np.isfinite(d)].ravel()]
+    top = max(finite, default=0.0)
+    if xmax is not None:
+        if xmax < top:
+            raise ValueError(f"xmax={xmax:g} would cut bars off: the largest finite value of the "
+                             f"diagram is {top:g}. Pass a larger xmax or None.")
+        return float(xmax)
+    if threshold is not None:
+        births = [d[:, 0].max() for d in per_dim.values() if len(d)]
+        top = max(top, max(births, default=0.0) + threshold)
+    return top * 1.1 if top > 0 else 1.0
+
+
+def _sorted_bars(bars, max_bars):
+    """The bars drawn (the longest ``max_bars``, infinite first), sorted by birth then length."""
+    if max_bars is not None and len(bars) > max_bars:
+        life = np.where(np.isinf(bars[:, 1]), np.inf, bars[:, 1] - bars[:, 0])
+        bars = bars[np.argsort(-life, kind="stable")[:max_bars]]
+    return bars[np.lexsort((-(bars[:, 1] - bars[:, 0]), bars[:, 0]))]
+
+
+def _draw_panel(ax, bars, right, threshold):
+    """One dimension's bars; with a threshold, long bars in orange and the line birth + threshold.
+
+    A bar is long when its lifetime exceeds the threshold, i.e. when it reaches past its own
+    ``birth + threshold``; those points, joined bar by bar, are the threshold line (a vertical
+    line when every bar is born at 0).
+    """
+    inf = np.isinf(bars[:, 1])
+    y = np.arange(len(bars))
+    ends = np.where(inf, right, bars[:, 1])
+    long = ~inf & (bars[:, 1] - bars[:, 0] > threshold) if threshold is not None else inf & False
+    short = ~inf & ~long
+    ax.hlines(y[short], bars[short, 0], ends[short], color="C0", lw=1.5)
+    if long.any():
+        ax.hlines(y[long], bars[long, 0], ends[long], color="C1", lw=2.2,
+                  label=f"long (lifetime > {threshold:g})")
+    if inf.any():
+        ax.hlines(y[inf], bars[inf, 0], ends[inf], color="C3", lw=1.5)
+        ax.plot(ends[inf], y[inf], ">", color="C3", ms=6, clip_on=False, label="infinite")
+    if threshold is not None:
+        # One step per bar, stretched half a row beyond the first and last bar.
+        xs = bars[:, 0] + threshold if len(bars) else np.array([threshold])
+        xs, ys = np.r_[xs[:1], xs, xs[-1:]], np.r_[-0.5, np.arange(len(xs)), len(xs) - 0.5]
+        ax.plot(xs, ys, ls="--", lw=0.9, color="0.35", drawstyle="steps-mid",
+                label=f"birth + {threshold:g} (long-bar threshold)")
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        # "infinite" first: it changes how a bar is read more than the threshold does.
+        order = sorted(range(len(labels)), key=lambda i: labels[i] != "infinite")
+        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="best",
+                  fontsize="x-small", frameon=False)
+
+
 def plot_barcode(
-    diagram, *, homology_dimensions=None, max_bars=None, axes=None, title=None, xlabel="scale"
+    diagram, *, homology_dimensions=None, max_bars=None, axes=None, title=None, xlabel="scale",
+    threshold=None, xmax=None,
 ):
     """Draw the barcode of one diagram, one panel per homology dimension (as in the paper).
 
     Each bar is a horizontal segment from birth to death, sorted by birth (ties: longest first).
     A bar with infinite death is drawn to the right edge of the panel and ends in an arrow head,
     labelled "infinite" in the legend, so it is never mistaken for a long finite bar.
+
+    The horizontal scale is honest: it starts at 0 and, with a ``threshold``, always reaches past
+    ``birth + threshold`` of every bar, so a bar of lifetime 0.001 stays a speck next to the
+    threshold line instead of filling the panel; ``xmax`` puts several barcodes (a layer sweep)
+    on one common scale.
 
     Parameters
     ----------
@@ -60,7 +123,14 @@ def plot_barcode(
     title : str, default=None
         Figure title.
     xlabel : str, default="scale"
-        Label of the filtration axis.
+        Label of the filtration axis; say which complex it is and on how many points.
+    threshold : float or None, default=None
+        Long-bar threshold (a lifetime, e.g. :data:`~sktopo.homology.LONG_BAR_LIFETIME`). Bars
+        longer than it are drawn in orange and a dashed line marks ``birth + threshold`` on every
+        bar (a vertical line at ``threshold`` for bars born at 0).
+    xmax : float or None, default=None
+        Right edge of every panel, for a common scale across figures; it must not cut a finite
+        bar. ``None`` fits this diagram (and its threshold line).
 
     Returns
     -------
@@ -76,7 +146,8 @@ def plot_barcode(
     >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.homology import plot_barcode
-    >>> fig = plot_barcode([np.array([[0.0, 0.5], [0.0, np.inf]]), np.array([[0.2, 0.9]])])
+    >>> fig = plot_barcode([np.array([[0.0, 0.5], [0.0, np.inf]]), np.array([[0.2, 0.9]])],
+    ...                    threshold=0.15)
     >>> len(fig.axes)
     2
     """
@@ -85,8 +156,12 @@ def plot_barcode(
     per_dim = _as_per_dimension(diagram, homology_dimensions)
     if not per_dim:
         raise ValueError("diagram holds no dimension to draw.")
+    for name, value in (("threshold", threshold), ("xmax", xmax)):
+        if value is not None and not (np.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be a positive number or None; got {value!r}.")
     dims = list(per_dim)
-    if axes is None:
+    own_figure = axes is None
+    if own_figure:
         fig, axes = plt.subplots(len(dims), 1, figsize=(6, 1.6 + 1.4 * len(dims)), squeeze=False)
         axes = axes[:, 0]
     else:
@@ -96,23 +171,11 @@ def plot_barcode(
                 f"axes must hold {len(dims)} Axes, one per dimension; got {len(axes)}."
             )
         fig = axes[0].figure
-    right = _right_edge(per_dim)
+    right = _barcode_right_edge(per_dim, threshold, xmax)
     for ax, q in zip(axes, dims):
-        bars = per_dim[q]
-        n_all = len(bars)
-        if max_bars is not None and n_all > max_bars:
-            life = np.where(np.isinf(bars[:, 1]), np.inf, bars[:, 1] - bars[:, 0])
-            bars = bars[np.argsort(-life, kind="stable")[:max_bars]]
-        order = np.lexsort((-(bars[:, 1] - bars[:, 0]), bars[:, 0]))
-        bars = bars[order]
-        inf = np.isinf(bars[:, 1])
-        y = np.arange(len(bars))
-        ends = np.where(inf, right, bars[:, 1])
-        ax.hlines(y[~inf], bars[~inf, 0], ends[~inf], color="C0", lw=1.5)
-        if inf.any():
-            ax.hlines(y[inf], bars[inf, 0], ends[inf], color="C3", lw=1.5)
-            ax.plot(ends[inf], y[inf], ">", color="C3", ms=6, clip_on=False, label="infinite")
-            ax.legend(loc="lower right", fontsize="small", frameon=False)
+        n_all = len(per_dim[q])
+        bars = _sorted_bars(per_dim[q], max_bars)
+        _draw_panel(ax, bars, right, threshold)
         shown = f"H{q}" if len(bars) == n_all else f"H{q} (longest {len(bars)} of {n_all})"
         ax.set_title(shown, loc="left", fontsize="medium")
         ax.set_xlim(0 if bars.size == 0 or bars[:, 0].min() >= 0 else None, right)
@@ -121,7 +184,9 @@ def plot_barcode(
     axes[-1].set_xlabel(xlabel)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    if own_figure:
+        # Laying out a caller's figure is the caller's business (it may hold other panels).
+        fig.tight_layout()
     return fig
 
 

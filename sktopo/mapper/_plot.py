@@ -82,6 +82,18 @@ def node_values(graph, node_color="size"):
     return values
 
 
+#: How to read a glyph, in the figures' and pages' own words.
+GLYPH_NOTE = ("glyphs: a node's mean filter; mid-grey = 0, black = its most negative weight, "
+              "white = its most positive")
+
+
+def color_label(node_color):
+    """Legend text of the node colours: ``"node size (points)"`` for the default."""
+    if isinstance(node_color, str):
+        return "node size (points)" if node_color == "size" else f"node {node_color}"
+    return "node value"
+
+
 def node_colors(values, cmap="jet"):
     """RGBA colours of ``values`` on ``cmap`` (blue = smallest, red = largest with "jet")."""
     import matplotlib
@@ -112,12 +124,59 @@ def glyph_nodes_spread(graph, pos, n_glyphs):
     return [nodes[i] for i in chosen]
 
 
-def _filter_image(mean_filter):
-    w = np.asarray(mean_filter, dtype=np.float64).ravel()
-    side = int(round(np.sqrt(w.size)))
-    if side * side != w.size:
+#: Width of a glyph in points (a 3x3 glyph at 7 points per weight), whatever the kernel size.
+GLYPH_WIDTH = 21.0
+
+
+def kernel_shape_of(mean_filter, kernel_shape=None):
+    """``(kh, kw)`` of a flattened filter: ``kernel_shape`` checked, or a square derived.
+
+    Returns None when the weights do not form that shape (no glyph can be drawn).
+    """
+    n = np.asarray(mean_filter).size
+    if kernel_shape is not None:
+        kh, kw = (int(v) for v in kernel_shape)
+        return (kh, kw) if kh * kw == n and n > 0 else None
+    side = int(round(np.sqrt(n)))
+    return (side, side) if side * side == n and n > 0 else None
+
+
+def _filter_image(mean_filter, kernel_shape=None):
+    shape = kernel_shape_of(mean_filter, kernel_shape)
+    if shape is None:
         return None
-    return w.reshape(side, side)
+    return np.asarray(mean_filter, dtype=np.float64).reshape(shape)
+
+
+def _draw_glyphs(ax, graph, pos, chosen, xy, glyph_zoom, kernel_shape):
+    """Mean-filter images beside the chosen nodes, pointing away from the layout's centre."""
+    from matplotlib.colors import Normalize
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    centre = xy.mean(axis=0)
+    extent = np.ptp(xy, axis=0).max() or 1.0
+    drawn = 0
+    for v in chosen:
+        img = _filter_image(graph.nodes[v].get("mean_filter", []), kernel_shape)
+        if img is None:
+            continue
+        # One glyph width for every kernel size: a 16x16 patch filter is not 5x a 3x3 one.
+        zoom = glyph_zoom if glyph_zoom is not None else GLYPH_WIDTH / max(img.shape)
+        scale = np.abs(img).max() or 1.0
+        p = np.asarray(pos[v], dtype=np.float64)
+        out = p - centre
+        out = out / (np.linalg.norm(out) or 1.0)
+        box = AnnotationBbox(
+            OffsetImage(img, cmap="gray", norm=Normalize(-scale, scale), zoom=zoom,
+                        interpolation="nearest"),
+            p, xybox=p + 0.12 * extent * out, xycoords="data", boxcoords="data",
+            pad=0.1, frameon=True, arrowprops=dict(arrowstyle="-", color="0.3", lw=0.5),
+            zorder=3,
+        )
+        box.set_gid(f"glyph-{v}")
+        ax.add_artist(box)
+        drawn += 1
+    return drawn
 
 
 @validate_params({"graph": [nx.Graph], "n_glyphs": _GLYPH_COUNT, "random_state": ["random_state"]},
@@ -130,17 +189,21 @@ def plot_mapper_graph(
     cmap="jet",
     n_glyphs=12,
     glyph_nodes=None,
-    glyph_zoom=7.0,
+    glyph_zoom=None,
     node_size=(20.0, 200.0),
     colorbar=True,
     random_state=0,
     title=None,
     ax=None,
+    kernel_shape=None,
+    glyph_note=True,
 ):
     """Draw a Mapper graph: nodes coloured by size (blue -> red) and mean-filter glyphs.
 
     Each glyph is the node's mean filter (``mean_filter`` attribute, e.g. 3x3) drawn in
-    grayscale beside the node, scaled symmetrically about 0 so that mid-grey means zero weight.
+    grayscale beside the node, scaled symmetrically about 0 so that mid-grey means zero weight,
+    black the most negative and white the most positive weight of that filter. Every glyph has
+    the same width whatever the kernel size (3x3, 5x5, 7x7, 16x16 patch embeddings).
     Glyphs on every node would bury a graph of hundreds of nodes, so by default only
     ``n_glyphs`` nodes get one, chosen spread out over the layout (farthest-point sampling
     starting from the largest node); ``glyph_nodes`` picks them by hand.
@@ -160,8 +223,9 @@ def plot_mapper_graph(
         Number of mean-filter glyphs; ``0`` draws none.
     glyph_nodes : list or None, default=None
         Nodes that get a glyph (overrides ``n_glyphs``).
-    glyph_zoom : float, default=7.0
-        Pixels per filter weight of a glyph.
+    glyph_zoom : float or None, default=None
+        Points per filter weight of a glyph; ``None`` gives every glyph the width
+        :data:`GLYPH_WIDTH` (7 per weight for 3x3, 3 for 7x7).
     node_size : (float, float), default=(20.0, 200.0)
         Marker area of the smallest and largest node (scaled by the square root of size).
     colorbar : bool, default=True
@@ -172,6 +236,10 @@ def plot_mapper_graph(
         Axes title.
     ax : matplotlib Axes or None, default=None
         Axes to draw into; a new figure otherwise.
+    kernel_shape : (int, int) or None, default=None
+        ``(kh, kw)`` of the filters, for glyphs of non-square kernels; ``None`` means square.
+    glyph_note : bool, default=True
+        Say under the graph how to read the glyphs' grey scale (when glyphs are drawn).
 
     Returns
     -------
@@ -187,8 +255,6 @@ def plot_mapper_graph(
     """
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
-    from matplotlib.colors import Normalize
-    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 6))
@@ -220,28 +286,13 @@ def plot_mapper_graph(
         zorder=2, label="mapper nodes",
     )
     if colorbar:
-        label = node_color if isinstance(node_color, str) else "value"
-        plt.colorbar(sc, ax=ax, fraction=0.04, pad=0.01, label=f"node {label}")
+        plt.colorbar(sc, ax=ax, fraction=0.04, pad=0.01, label=color_label(node_color))
     chosen = glyph_nodes if glyph_nodes is not None else glyph_nodes_spread(graph, pos, n_glyphs)
-    centre = xy.mean(axis=0)
+    drawn = _draw_glyphs(ax, graph, pos, chosen, xy, glyph_zoom, kernel_shape)
+    if drawn and glyph_note:
+        ax.text(0.5, -0.01, GLYPH_NOTE, transform=ax.transAxes, ha="center", va="top",
+                fontsize="x-small", color="0.3")
     extent = np.ptp(xy, axis=0).max() or 1.0
-    for v in chosen:
-        img = _filter_image(graph.nodes[v].get("mean_filter", []))
-        if img is None:
-            continue
-        scale = np.abs(img).max() or 1.0
-        p = np.asarray(pos[v], dtype=np.float64)
-        out = p - centre
-        out = out / (np.linalg.norm(out) or 1.0)
-        box = AnnotationBbox(
-            OffsetImage(img, cmap="gray", norm=Normalize(-scale, scale), zoom=glyph_zoom,
-                        interpolation="nearest"),
-            p, xybox=p + 0.12 * extent * out, xycoords="data", boxcoords="data",
-            pad=0.1, frameon=True, arrowprops=dict(arrowstyle="-", color="0.3", lw=0.5),
-            zorder=3,
-        )
-        box.set_gid(f"glyph-{v}")
-        ax.add_artist(box)
     pad = 0.2 * extent if chosen else 0.05 * extent
     ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad)
     ax.set_ylim(xy[:, 1].min() - pad, xy[:, 1].max() + pad)
