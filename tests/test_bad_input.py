@@ -223,3 +223,16 @@ def test_bad_sizes_show_the_expected_form(sizes):
 
     with pytest.raises(ValueError, match=r"sizes must be \(X, Y, Z\)"):
         make_net("M", sizes)
+
+
+def test_quantised_codes_outside_their_table_are_refused():
+    from sktopo.filters import extract_spatial_filters
+
+    table = np.linspace(-1, 1, 256)
+    good = {"c_W_q": np.zeros((2, 1, 3, 3), dtype=np.uint8) + 7, "c_W_table": table}
+    np.testing.assert_allclose(extract_spatial_filters(good), table[7])
+    for codes in (np.full((2, 1, 3, 3), -1, dtype=np.int16), np.full((2, 1, 3, 3), 300)):
+        with pytest.raises(ValueError, match="outside their 256-entry table"):
+            extract_spatial_filters({"c_W_q": codes, "c_W_table": table})
+    with pytest.raises(TypeError, match="integer codes"):
+        extract_spatial_filters({"c_W_q": np.full((2, 1, 3, 3), 1.5), "c_W_table": table})

@@ -21,17 +21,29 @@ import sktopo.mapper
 import sktopo.pipeline
 from sktopo.datasets import make_filter_cloud
 
+import sktopo.export
 import sktopo.measures
 import sktopo.nn
+import sktopo.stats
+import sktopo.sweep
 
 MODULES = (sktopo.filters, sktopo.homology, sktopo.mapper, sktopo.pipeline, sktopo.nn,
-           sktopo.measures, sktopo.datasets)
+           sktopo.measures, sktopo.datasets, sktopo.stats, sktopo.export, sktopo.sweep)
 
 #: Public functions whose bad input is tested with files of their own format elsewhere.
 COVERED_ELSEWHERE = {
     "load_mnist": "tests/datasets/test_datasets_mnist.py: missing, truncated, swapped, bad magic",
     "load_cifar10": "tests/datasets/test_datasets_cifar.py: missing and damaged archives/folders",
     "load_svhn": "tests/datasets/test_datasets_svhn_digits.py: missing and unreadable .mat files",
+    "analyse_cloud": "a step of sweep_layers, whose input it receives checked",
+    "analyse_layer": "a step of sweep_layers, whose input it receives checked",
+    "subsample": "a step of sweep_layers, whose input it receives checked",
+    "sweep_figures": "draws sweep_layers(return_results=True) output (tests/test_sweep.py)",
+    "sweep_layouts": "lays out sweep_layers(return_results=True) output (tests/test_sweep.py)",
+    "sweep_table": "tabulates sweep_layers(return_results=True) output (tests/test_sweep.py)",
+    "kept_filters": "reads a fitted CloudView (tests/test_export.py)",
+    "load_diagrams": "file round trips and damaged files in tests/test_export.py",
+    "read_mapper_graph": "file round trips in tests/test_export.py",
 }
 
 CLOUD = make_filter_cloud("primary_circle", 60, noise=0.1, random_state=0)
@@ -57,6 +69,10 @@ BAD_VALUES = {
     "Y": _cloud_bad,
     "filters": _cloud_bad,
     "cloud": _cloud_bad,
+    "x": {"nan": [1.0, float("nan"), 3.0], "text": ["a", "b", "c"]},
+    "n_boot": _count_bad,
+    "level": {"zero": 0, "one": 1, "nan": float("nan")},
+    "n_live": _count_bad,
     "network": {"number": 42, "text": "a network"},
     "measures": {"unknown": ["no_such_measure"]},
     "order": {"zero": 0, "nan": float("nan")},
@@ -191,6 +207,25 @@ GOOD_CALLS = {
     "resolve_device": lambda: ((), {}),
     "to_grayscale": lambda: ((), {"images": np.ones((2, 3, 4, 4))}),
     "distance_to_model": lambda: ((), {"filters": CLOUD}),
+    "bootstrap_ci": lambda: ((np.mean, np.arange(10.0)), {"n_boot": 20}),
+    "kendall_tau": lambda: ((), {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]}),
+    "granulated_tau": lambda: ((), {"x": [1.0, 2.0, 3.0, 4.0], "y": [1.0, 2.0, 4.0, 3.0],
+                                    "factors": {"a": [0, 1, 0, 1], "b": [0, 0, 1, 1]}}),
+    "granulated_tau_ci": lambda: ((), {"x": [1.0, 2.0, 3.0, 4.0], "y": [1.0, 2.0, 4.0, 3.0],
+                                       "factors": {"a": [0, 1, 0, 1], "b": [0, 0, 1, 1]},
+                                       "n_boot": 20}),
+    "to_persim": lambda: ((), {"diagrams": PADDED}),
+    "from_persim": lambda: ((), {"dgms": [np.array([[0.0, 1.0]]), np.array([[0.1, 0.5]])]}),
+    "save_diagrams": lambda: ((), {"file": _tmp() / "d.npz", "diagrams": PADDED}),
+    "mapper_graph_data": lambda: ((), {"graph": _mapper_graph()}),
+    "save_mapper_graph": lambda: ((), {"path": _tmp() / "g.json", "graph": _mapper_graph()}),
+    "to_kmapper": lambda: ((), {"graph": _mapper_graph()}),
+    "adaptive_settings": lambda: ((), {"n_live": 500}),
+    "select_layers": lambda: ((), {"layers": sktopo.sweep.read_model(
+        {"c.weight": np.ones((4, 2, 3, 3))}), "spec": "all"}),
+    "read_model": lambda: ((), {"model": {"c.weight": np.ones((4, 2, 3, 3))}}),
+    "sweep_layers": lambda: ((), {"model": {"c.weight": np.random.default_rng(0).normal(
+        size=(32, 8, 3, 3))}, "n_landmarks": 20, "resolution": 5}),
     "as_nchw": lambda: ((), {"images": np.ones((2, 8, 8))}),
     "get_data_home": lambda: ((), {"data_home": _tmp()}),
     "load_digits_28": lambda: ((), {}),
@@ -265,6 +300,14 @@ FUNCTIONS = _public_functions()
 #: (function, parameter) pairs where a value bad elsewhere is fine, with the reason.
 NOT_BAD_HERE = {
     ("train_many", "out_dir"): "a missing run folder is created: that is how a run starts",
+    ("center_crop", "x"): "x there is a tensor of images, its own kind",
+    ("kendall_tau", "y"): "y there is paired with x: checked with x (text, NaN, length)",
+    ("read_model", "model"): "any network source; conv_layers' errors name it 'source'",
+    ("sweep_layers", "model"): "any network source; conv_layers' errors name it 'source'",
+    ("to_persim", "diagrams"): "one padded diagram (2-D) is valid there: it gives one list",
+    ("save_diagrams", "diagrams"): "one padded diagram (2-D) is valid there: it gives one list",
+    ("random_crop_flip", "x"): "x there is a tensor of images, its own kind",
+    ("per_image_standardization", "x"): "x there is a tensor of images, its own kind",
 }
 
 

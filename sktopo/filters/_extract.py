@@ -45,6 +45,21 @@ class ConvLayer:
         return tuple(self.weight.shape[2:])
 
 
+def _dequantize(key, codes, table):
+    """Look quantised codes up in their table, refusing codes outside it.
+
+    A negative code would silently index the table from its end, a float code would be truncated.
+    """
+    table = np.asarray(table).ravel()
+    if codes.dtype.kind not in "iu":
+        raise TypeError(f"Quantised weights {key!r} must hold integer codes; got {codes.dtype}.")
+    if codes.size and (codes.min() < 0 or codes.max() >= len(table)):
+        raise ValueError(
+            f"Quantised weights {key!r} hold codes {codes.min()}..{codes.max()} outside their "
+            f"{len(table)}-entry table; the file is damaged or of another format.")
+    return table[codes.astype(np.intp)]
+
+
 def _imported(name):
     """The module ``name`` if something already imported it, else None.
 
@@ -151,8 +166,9 @@ def _layers_from_mapping(mapping, layout):
             name = key[: -len("_W_q")]
             table = arrays.get(name + "_W_table")
             if table is None:
-                raise ValueError(f"Quantised weights {key!r} come without their table {name}_W_table.")
-            layers[name] = ConvLayer(name, _to_torch_layout(table[arr.astype(np.intp)], layout),
+                raise ValueError(
+                    f"Quantised weights {key!r} come without their table {name}_W_table.")
+            layers[name] = ConvLayer(name, _to_torch_layout(_dequantize(key, arr, table), layout),
                                      groups=None)
         elif arr.ndim == 4 and not key.endswith("_W_table"):
             entry = _kernel_entry(key, arr, torch_style, layout)
