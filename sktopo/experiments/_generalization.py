@@ -191,8 +191,7 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
 
     name = "generalization_measure"
     preset = resolve_preset(name, GENERALIZATION_PRESETS, scale, options)
-    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
-                "data_home": None if data_home is None else str(data_home)}
+    settings = preset.run_settings(scale=scale, random_state=random_state, data_home=data_home)
     start = time.perf_counter()
     data = digit_data(name, scale, preset, data_home, random_state)
     what = data.description

@@ -55,6 +55,11 @@ class Preset:
         """The fields as a plain dict for a report (see :func:`plain_settings`)."""
         return plain_settings(dataclasses.asdict(self))
 
+    def run_settings(self, *, scale, random_state, data_home):
+        """:meth:`to_settings` plus what every run records beside its preset."""
+        return {**self.to_settings(), "scale": scale, "random_state": random_state,
+                "data_home": None if data_home is None else str(data_home)}
+
 
 def plain_settings(value):
     """``value`` with paths as strings and tuples as lists, so ``settings.json`` reads naturally.

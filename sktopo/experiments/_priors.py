@@ -226,8 +226,7 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
 
     name = "cross_domain"
     preset = resolve_preset(name, CROSS_DOMAIN_PRESETS, scale, options)
-    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
-                "data_home": None if data_home is None else str(data_home)}
+    settings = preset.run_settings(scale=scale, random_state=random_state, data_home=data_home)
     start = time.perf_counter()
     data = digit_data(name, scale, preset, data_home, random_state)
     target = load_target_domain(name, scale, preset.target, data_home, preset.n_target,
@@ -350,8 +349,7 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
     preset = resolve_preset(name, BOOSTED_PRESETS, scale, options)
     if scale == "paper" and preset.dataset == "svhn" and "thresholds" not in options:
         preset = dataclasses.replace(preset, thresholds=PAPER_THRESHOLDS["svhn"])
-    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
-                "data_home": None if data_home is None else str(data_home)}
+    settings = preset.run_settings(scale=scale, random_state=random_state, data_home=data_home)
     start = time.perf_counter()
     data = digit_data(name, scale, preset, data_home, random_state)
     what = data.description

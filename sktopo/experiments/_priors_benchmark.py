@@ -240,8 +240,7 @@ def priors_benchmark(*, scale="small", data_home=None, random_state=0, verbose=1
     """
     name = "priors_benchmark"
     preset = resolve_preset(name, PRIORS_BENCHMARK_PRESETS, scale, options)
-    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
-                "data_home": None if data_home is None else str(data_home)}
+    settings = preset.run_settings(scale=scale, random_state=random_state, data_home=data_home)
     start = time.perf_counter()
     data = digit_data(name, scale, preset, data_home, random_state)
     target = load_target_domain(name, scale, preset.target, data_home, preset.n_target,

@@ -865,8 +865,8 @@ def generalization_zoo(*, scale="small", data_home=None, random_state=0, verbose
     start = time.perf_counter()
     data = _zoo_data(preset, scale, data_home, random_state)
     axes = varied_axes(preset)
-    settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
-                "data_home": None if data_home is None else str(data_home),
+    settings = {**preset.run_settings(scale=scale, random_state=random_state,
+                                      data_home=data_home),
                 "data": data.description, "n_test_used": len(data.X_test), "axes": axes}
     folder = preset_folder("zoo-M", preset, analysis_fields=_ANALYSIS_FIELDS,
                            data=data.description, scale=scale, data_home=data_home,
