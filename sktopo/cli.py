@@ -114,7 +114,8 @@ def _cmd_reproduce(args):
     if own:
         raise ValueError(f"--set {own[0]}=... is a command-line option of its own; use "
                          f"{_OWN_OPTIONS[own[0]]}.")
-    out = Path(args.out) / args.name if args.out else Path(f"sktopo-{args.name}")
+    # --out names the report folder itself, as in demo and analyze.
+    out = Path(args.out) if args.out else Path(f"sktopo-{args.name}")
     _run_and_report(out, lambda: run_experiment(
         args.name, scale=args.scale, data_home=args.data_home, options=options,
         random_state=args.seed, verbose=_verbosity(args),
@@ -211,7 +212,8 @@ def build_parser():
                            help="override one field of the experiment's preset (repeatable); "
                            "a wrong key lists the valid ones")
     reproduce.add_argument("--seed", type=int, default=0)
-    reproduce.add_argument("--out", default=None)
+    reproduce.add_argument("--out", default=None,
+                           help="report folder (default: sktopo-NAME)")
     reproduce.set_defaults(func=_cmd_reproduce)
     return parser
 

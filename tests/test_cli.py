@@ -85,9 +85,10 @@ def test_reproduce_list_names_every_experiment(capsys):
 
 @pytest.mark.slow
 def test_reproduce_runs_an_experiment_end_to_end(tmp_path):
+    out = tmp_path / "report"
     assert main(["--quiet", "reproduce", "mnist_second_layer", "--scale", "tiny",
-                 "--out", str(tmp_path)]) == 0
-    assert (tmp_path / "mnist_second_layer" / "summary.json").exists()
+                 "--out", str(out)]) == 0
+    assert (out / "summary.json").exists()  # --out is the report folder, as in every command
 
 
 def test_reproduce_rejects_unknown_option(capsys):
