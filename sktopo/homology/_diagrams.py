@@ -1,4 +1,4 @@
-"""The padded diagram format (DESIGN.md section 2) and conversions to ripser/persim lists.
+"""The padded diagram format and conversions to ripser/persim lists.
 
 A collection of persistence diagrams is one float array of shape ``(n_samples, n_pairs, 3)``; row
 ``[birth, death, q]`` is a bar of homology dimension ``q``. Rows are grouped by dimension, every
