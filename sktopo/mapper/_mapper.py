@@ -6,7 +6,7 @@ from scipy.sparse import csr_matrix, triu
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from .._compat import HasMethods, Integral, Real, StrOptions, fit_context, validate_params
+from .._compat import HasMethods, Integral, StrOptions, fit_context, validate_params
 from .._validation import Number, check_cloud, check_collection, check_values, unit_scale
 from .._docstrings import fill_doc
 from ..base import CollectionTransformer

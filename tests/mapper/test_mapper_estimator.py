@@ -7,7 +7,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from sktopo.datasets import make_collection, make_filter_cloud
-from sktopo.mapper import Mapper, MapperGraphFeatures, mapper_graph, nerve_betti1
+from sktopo.mapper import Mapper, MapperGraphFeatures, mapper_graph
 
 
 @pytest.fixture(scope="module")
