@@ -327,8 +327,7 @@ def weight_norm_measures(network, measures=_DEFAULT_NETWORK_MEASURES):
     ----------
     network : network, pair or record
         One sample, as above.
-    measures : sequence of str, default=("n_parameters", "log_prod_frobenius", \
-"log_prod_spectral")
+    measures : sequence of str, default=NETWORK_MEASURES[:3]
         Among ``NETWORK_MEASURES``. ``distance_from_init`` needs the initial weights and the
         training measures need a record holding them; a missing one raises an error.
 
@@ -396,8 +395,7 @@ class WeightNormMeasures(_NetworkTransformer, auto_wrap_output_keys=("transform"
 
     Parameters
     ----------
-    measures : sequence of str, default=("n_parameters", "log_prod_frobenius", \
-"log_prod_spectral")
+    measures : sequence of str, default=NETWORK_MEASURES[:3]
         Among ``NETWORK_MEASURES``; also the output columns.
     %(network_n_jobs)s
     %(collection_verbose)s
