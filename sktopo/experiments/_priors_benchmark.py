@@ -148,13 +148,12 @@ def _hitting_table(records, thresholds, max_iter):
     rows = []
     for condition, recs in records.items():
         for r in recs:
-            its, accs = _event_values(r, "valid_acc")
-            first = iterations_to_accuracy(its, accs, thresholds)
+            first = iterations_to_accuracy(*_event_values(r, "valid_acc"), thresholds)
+            target_acc = _event_values(r, "target_acc")[1][-1]
             for t, hit in first.items():
                 rows.append(dict(condition=condition, seed=r["seed"], threshold=t,
                                  iterations=np.nan if hit is None else hit,
-                                 final_valid_acc=r["valid_acc"],
-                                 target_acc=_event_values(r, "target_acc")[1][-1]))
+                                 final_valid_acc=r["valid_acc"], target_acc=target_acc))
     return pd.DataFrame(rows)
 
 
