@@ -47,3 +47,15 @@ def test_priors_benchmark_tiny(tmp_path, check_saved):
     # Every network was trained once by the runner and is resumed by a rerun.
     assert len(list((tmp_path / "nets").rglob("net_*.json"))) == (
         len(preset.conditions) * preset.n_seeds)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"conditions": ("fixed_circle",)}, "must include 'plain'"),
+    ({"n_seeds": 1}, "at least 2"),
+    ({"n_append": 9}, "n_append must be in 1..8"),
+])
+def test_preset_refuses_an_unfair_benchmark(change, message):
+    import dataclasses
+
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(PRIORS_BENCHMARK_PRESETS["tiny"], **change)

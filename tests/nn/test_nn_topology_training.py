@@ -96,3 +96,14 @@ def test_monitor_drives_early_stopping_and_runs_in_train_many(digits):
                          2, X, y, callbacks=[("topology", TopologyMonitor(every=10, model=None))])
     for record in records:
         assert [e["iteration"] for e in record["events"] if "max_h1_lifetime" in e] == [10, 20]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"every": 0}, "every must be a positive int"),
+    ({"model": "torus"}, "model must be"),
+    ({"p": 1.5}, "'p' parameter"),
+])
+def test_monitor_refuses_bad_settings_before_training(kwargs, message):
+    net = make_net("M", (4, 0, 4), max_iter=2, callbacks=[("t", TopologyMonitor(**kwargs))])
+    with pytest.raises(ValueError, match=message):
+        net.initialize()
