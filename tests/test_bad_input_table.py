@@ -48,6 +48,8 @@ COVERED_ELSEWHERE = {
 
 CLOUD = make_filter_cloud("primary_circle", 60, noise=0.1, random_state=0)
 PADDED = np.array([[[0.0, np.inf, 0.0], [0.0, 0.3, 0.0], [0.1, 0.5, 1.0]]])
+BACKWARDS = PADDED * [1.0, 0.1, 1.0]  # the H1 bar becomes (0.1, 0.05): death < birth
+INF_BIRTH = PADDED + [np.inf, 0.0, 0.0]
 GRAPH = nx.cycle_graph(5)
 IMAGES = np.random.default_rng(0).random((32, 1, 8, 8), dtype=np.float32)
 LABELS = np.arange(32) % 10
@@ -79,11 +81,17 @@ BAD_VALUES = {
     "weight": {"array": np.ones((2, 1, 3, 3)), "wrong-shape": torch.ones(2, 9)},
     "model": {"unknown": "torus", "number": 3},
     "diagrams": {"nan": PADDED * np.nan, "single": PADDED[0], "text": "diagrams",
-                 "wrong-width": np.zeros((1, 2, 2))},
-    "padded": {"nan": PADDED * np.nan, "single": PADDED[0], "wrong-width": np.zeros((1, 2, 2))},
-    "diagram": {"nan": [np.array([[0.0, np.nan]])], "wrong-width": np.zeros((4, 4))},
-    "dgm1": {"nan": np.array([[0.0, np.nan]]), "wrong-width": np.zeros((2, 5))},
-    "dgm2": {"nan": np.array([[0.0, np.nan]]), "wrong-width": np.zeros((2, 5))},
+                 "wrong-width": np.zeros((1, 2, 2)), "backwards": BACKWARDS,
+                 "infinite-birth": INF_BIRTH, "backwards-list": [[np.array([[0.5, 0.1]])]]},
+    "padded": {"nan": PADDED * np.nan, "single": PADDED[0], "wrong-width": np.zeros((1, 2, 2)),
+               "backwards": BACKWARDS, "infinite-birth": INF_BIRTH},
+    "diagram": {"nan": [np.array([[0.0, np.nan]])], "wrong-width": np.zeros((4, 4)),
+                "backwards": [np.array([[0.5, 0.1]])], "infinite-birth": [np.array([[np.inf] * 2])],
+                "backwards-padded": BACKWARDS[0]},
+    "dgm1": {"nan": np.array([[0.0, np.nan]]), "wrong-width": np.zeros((2, 5)),
+             "backwards": np.array([[0.5, 0.1]]), "infinite-birth": np.array([[np.inf] * 2])},
+    "dgm2": {"nan": np.array([[0.0, np.nan]]), "wrong-width": np.zeros((2, 5)),
+             "backwards": np.array([[0.5, 0.1]]), "infinite-birth": np.array([[np.inf] * 2])},
     "graph": {"list": [1, 2], "array": np.zeros((3, 3))},
     "graphs": {"one-graph": GRAPH, "numbers": [1, 2]},
     "heights": {"nan": np.array([0.1, np.nan]), "text": np.array(["a", "b"])},

@@ -10,6 +10,31 @@ sample has the same number of rows per dimension, and the missing ones are paddi
 import numpy as np
 
 
+def check_bars(bars, name):
+    """Refuse bars that no filtration gives; return ``bars`` unchanged.
+
+    ``bars`` is a float array whose last axis starts with ``(birth, death)``. A NaN, an infinite
+    birth or a death before its birth would pass silently into NaN features, zero distances and
+    bars drawn backwards; an infinite death is legal (a class that never dies, the H0 bar).
+    """
+    birth, death = bars[..., 0], bars[..., 1]
+    if np.isnan(bars).any():
+        raise ValueError(f"{name} contains NaN; births and deaths must be numbers.")
+    if not np.isfinite(birth).all():
+        raise ValueError(
+            f"{name} has a bar with an infinite birth; births must be finite (only a death may "
+            "be np.inf, for a class that never dies)."
+        )
+    backwards = death < birth
+    if backwards.any():
+        first = bars[backwards][0, :2].tolist()
+        raise ValueError(
+            f"{name} has {int(backwards.sum())} bar(s) with death < birth, e.g. {first}; each "
+            "row is (birth, death): swap the columns if they came as (death, birth)."
+        )
+    return bars
+
+
 def check_per_dimension(dgms, name):
     if not isinstance(dgms, (list, tuple)) or len(dgms) == 0:
         raise TypeError(
@@ -29,10 +54,7 @@ def check_per_dimension(dgms, name):
                 f"{name}[{q}] must have shape (n_pairs, 2) of (birth, death); got {shape}. "
                 "Padded rows [birth, death, dim] go through unpad_diagrams first."
             )
-        arr = np.asarray(d, dtype=np.float64).reshape(-1, 2)
-        if np.isnan(arr).any():
-            raise ValueError(f"{name}[{q}] contains NaN; births and deaths must be numbers.")
-        out.append(arr)
+        out.append(check_bars(np.asarray(d, dtype=np.float64).reshape(-1, 2), f"{name}[{q}]"))
     return out
 
 
@@ -111,9 +133,7 @@ def check_padded(X, name="X"):
     dims = arr[..., 2]
     if not np.isfinite(dims).all() or (dims != np.round(dims)).any() or (dims < 0).any():
         raise ValueError(f"{name}[..., 2] must hold non-negative integer homology dimensions.")
-    if (arr[..., 1] < arr[..., 0]).any():
-        raise ValueError(f"{name} has a bar with death < birth; columns are [birth, death, dim].")
-    return arr
+    return check_bars(arr, name)
 
 
 def unpad_diagrams(padded, *, keep_zero_length=False):

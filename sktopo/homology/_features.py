@@ -7,7 +7,7 @@ import numpy as np
 from .._compat import Real, StrOptions, check_is_fitted, validate_params
 from .._validation import Number
 from ..base import CollectionTransformer
-from ._diagrams import check_padded
+from ._diagrams import check_bars, check_padded
 
 #: Bars longer than this (in the filtration's units) count as "long": the threshold of the
 #: ``n_significant`` features and of every report's ``n_long_h1_bars``. It is set for the lazy
@@ -357,8 +357,7 @@ def diagram_distance(dgm1, dgm2, *, metric="bottleneck", homology_dimension=1, o
             raise ValueError(
                 f"{name} must have shape (n_pairs, 2) or (n_pairs, 3); got {arr.shape}."
             )
-        if np.isnan(arr).any():
-            raise ValueError(f"{name} contains NaN; births and deaths must be numbers.")
+        check_bars(arr, name)
         if arr.shape[1] == 3:
             arr = arr[arr[:, 2] == homology_dimension, :2]
         arr = arr[np.isfinite(arr[:, 1]) & (arr[:, 1] > arr[:, 0])]

