@@ -13,9 +13,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from sktopo.datasets import make_filter_cloud  # noqa: E402
 from sktopo.homology import (  # noqa: E402
+    covering_radius,
     diagram_distance,
     diagram_features,
+    lazy_witness_matrix,
     pad_diagrams,
     pairwise_diagram_distances,
     plot_barcode,
@@ -80,3 +83,27 @@ def test_infinite_deaths_stay_legal():
     assert diagram_distance(padded[0], padded[0], homology_dimension=0) == 0.0
     plot_barcode(padded[0])
     plot_persistence_diagram(padded[0])
+
+
+# --------------------------------------------------------------------------- landmark indices
+CLOUD = make_filter_cloud("primary_circle", 40, random_state=0)
+
+
+@pytest.mark.parametrize("fn", [covering_radius, lazy_witness_matrix])
+@pytest.mark.parametrize("landmarks, message", [
+    ([0.0, 5.0], "integer row indices; got dtype float64"),
+    (np.array([2.7, 5.2]), "integer row indices"),
+    (np.arange(40) < 2, r"boolean mask.*np\.flatnonzero"),
+    ([True, False, True], "boolean mask"),
+    ([[0], [1, 2]], "1-D array of row indices"),
+], ids=["whole-floats", "fractions", "mask", "bool-list", "ragged"])
+def test_landmarks_must_be_integer_row_indices(fn, landmarks, message):
+    with pytest.raises(TypeError, match=message):
+        fn(CLOUD, landmarks)
+
+
+def test_integer_landmarks_still_work():
+    np.testing.assert_allclose(covering_radius(CLOUD, np.array([0, 5], dtype=np.uint8)),
+                               covering_radius(CLOUD, [0, 5]))
+    assert covering_radius(CLOUD, [0, 0, 5]) == covering_radius(CLOUD, [0, 5])  # repeats harmless
+    assert lazy_witness_matrix(CLOUD, np.array([0, 5, 9], dtype=np.int32)).shape == (3, 3)

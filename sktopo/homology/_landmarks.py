@@ -31,6 +31,33 @@ def _start_index(X, start, random_state):
     )
 
 
+def check_landmarks(landmarks, n_points, name="landmarks", *, distinct=True):
+    """``landmarks`` as row indices of a cloud of ``n_points`` (``distinct``: no repeats).
+
+    Floats and booleans are refused rather than cast: a cast truncates 2.7 to row 2 and reads a
+    boolean mask as rows 0 and 1, a silently different landmark set.
+    """
+    try:
+        idx = np.asarray(landmarks)
+    except ValueError as exc:  # ragged nested lists
+        raise TypeError(f"{name} must be a 1-D array of row indices.") from exc
+    if idx.ndim != 1 or idx.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of row indices; got shape "
+                         f"{idx.shape}.")
+    if idx.dtype.kind == "b":
+        raise TypeError(f"{name} is a boolean mask; pass the row indices instead, "
+                        f"np.flatnonzero({name}).")
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer row indices; got dtype {idx.dtype}. Use the "
+                        "output of maxmin_landmarks, or convert whole numbers with .astype(int).")
+    if idx.min() < 0 or idx.max() >= n_points:
+        raise ValueError(f"{name} holds indices outside [0, {n_points}); negative indices are "
+                         "not counted from the end here.")
+    if distinct and len(np.unique(idx)) != len(idx):
+        raise ValueError(f"{name} holds repeated indices; each landmark must be a distinct row.")
+    return idx.astype(np.intp)
+
+
 @validate_params(
     {"X": ["array-like"], "n_landmarks": [Number(Integral, 1, None, closed="left")],
      "start": [StrOptions({"farthest", "random"}), Number(Integral, 0, None, closed="left")],
@@ -137,7 +164,5 @@ def covering_radius(X, landmarks):
     1.0
     """
     X = check_cloud(X)
-    idx = np.asarray(landmarks, dtype=np.intp)
-    if idx.ndim != 1 or idx.size == 0 or idx.min() < 0 or idx.max() >= len(X):
-        raise ValueError("landmarks must be a non-empty 1-D array of row indices of X.")
+    idx = check_landmarks(landmarks, len(X), distinct=False)  # a repeat cannot change it
     return float(cKDTree(X[idx]).query(X, k=1)[0].max())

@@ -24,21 +24,11 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from .._validation import check_cloud, unit_scale
+from ._landmarks import check_landmarks
 
 _BLOCK = 2048  # witnesses per block: small enough for tight bounds, large enough for numpy
 _CHUNK = 16384  # witnesses per distance chunk in the first pass
 _SEED_WITNESSES = 2048  # evenly spaced witnesses evaluated by brute force to seed the bounds
-
-
-def check_landmarks(landmarks, n_points, name="landmarks"):
-    idx = np.asarray(landmarks)
-    if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer):
-        raise ValueError(f"{name} must be a non-empty 1-D array of row indices.")
-    if idx.min() < 0 or idx.max() >= n_points:
-        raise ValueError(f"{name} holds indices outside [0, {n_points}).")
-    if len(np.unique(idx)) != len(idx):
-        raise ValueError(f"{name} holds repeated indices; each landmark must be a distinct row.")
-    return idx.astype(np.intp)
 
 
 def check_nu(nu, n_landmarks):
