@@ -107,3 +107,10 @@ def test_integer_landmarks_still_work():
                                covering_radius(CLOUD, [0, 5]))
     assert covering_radius(CLOUD, [0, 0, 5]) == covering_radius(CLOUD, [0, 5])  # repeats harmless
     assert lazy_witness_matrix(CLOUD, np.array([0, 5, 9], dtype=np.int32)).shape == (3, 3)
+
+
+# --------------------------------------------------------------------------- plot settings
+@pytest.mark.parametrize("max_bars", [-1, 0, 2.5, True])
+def test_max_bars_must_be_a_positive_count(max_bars):
+    with pytest.raises(ValueError, match="'max_bars' parameter of plot_barcode"):
+        plot_barcode(BACKWARDS[:1] + [np.array([[0.1, 0.3], [0.2, 0.9]])], max_bars=max_bars)

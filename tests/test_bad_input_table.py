@@ -132,6 +132,7 @@ BAD_VALUES = {
     "out_dir": {"missing": "/nonexistent/run"},
     "on_mismatch": {"unknown": "ignore"},
     "batched": {"negative": -2, "text": "yes"},
+    "max_bars": {**_count_bad, "zero": 0},
     **{name: _count_bad for name in (
         "n", "n_points", "n_samples", "n_landmarks", "k", "resolution", "n_bins", "n_components",
         "n_theta", "n_phi", "n_glyphs", "size", "top_k", "min_node_size", "n_networks")},

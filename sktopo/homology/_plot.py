@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .._compat import validate_params
+from .._validation import COUNT
 from ._diagrams import check_per_dimension, check_padded
 
 
@@ -94,6 +96,7 @@ def _draw_panel(ax, bars, right, threshold):
                   fontsize="x-small", frameon=False)
 
 
+@validate_params({"max_bars": [*COUNT, None]}, prefer_skip_nested_validation=True)
 def plot_barcode(
     diagram, *, homology_dimensions=None, max_bars=None, axes=None, title=None, xlabel="scale",
     threshold=None, xmax=None,
