@@ -114,3 +114,28 @@ def test_integer_landmarks_still_work():
 def test_max_bars_must_be_a_positive_count(max_bars):
     with pytest.raises(ValueError, match="'max_bars' parameter of plot_barcode"):
         plot_barcode(BACKWARDS[:1] + [np.array([[0.1, 0.3], [0.2, 0.9]])], max_bars=max_bars)
+
+
+# --------------------------------------------------------------------------- network sizes
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_classes": 0}, "n_classes must be a positive int, the number of output classes"),
+    ({"n_classes": 2.5}, "n_classes must be a positive int"),
+    ({"in_channels": 0}, "in_channels must be a positive int, the number of image channels"),
+    ({"in_channels": True}, "in_channels must be a positive int"),
+    ({"input_shape": (0, 28, 28)}, r"input_shape must be \(C, H, W\) of positive ints"),
+    ({"input_shape": (28, 28)}, r"input_shape must be \(C, H, W\)"),
+], ids=["no-class", "fractional-classes", "no-channel", "bool-channels", "no-channel-shape",
+        "two-d-shape"])
+def test_networks_without_classes_or_channels_are_refused(kwargs, message):
+    from sktopo.nn import CNet, MNet
+
+    for family in (MNet, CNet):
+        with pytest.raises(ValueError, match=message):
+            family(4, 0, 8, **kwargs)
+
+
+def test_appended_filters_need_a_channel():
+    from sktopo.nn import AppendedFilters
+
+    with pytest.raises(ValueError, match="in_channels must be a positive int"):
+        AppendedFilters("primary_circle", n_filters=8, in_channels=0)

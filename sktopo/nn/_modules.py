@@ -19,8 +19,33 @@ from .._compat import validate_params
 from .._validation import COUNT
 from ..datasets import GRAY_WEIGHTS
 
+_CHANNELS = "the number of image channels (1 for greyscale, 3 for colour)"
+
 
 # --------------------------------------------------------------------------- input handling
+def _positive_int(value, name, meaning):
+    """``value`` as an int >= 1. torch builds layers of width 0 without a word (a network that
+    cannot see its images or has no class to predict), and reads a bool as 0 or 1."""
+    if not COUNT[0].is_satisfied_by(value):
+        raise ValueError(f"{name} must be a positive int, {meaning}; got {value!r}.")
+    return int(value)
+
+
+def _check_input_shape(input_shape):
+    if input_shape is None:
+        return None
+    try:
+        shape = () if isinstance(input_shape, str) else tuple(input_shape)
+    except TypeError:  # a bare number
+        shape = ()
+    if len(shape) != 3 or not all(COUNT[0].is_satisfied_by(s) for s in shape):
+        raise ValueError(
+            "input_shape must be (C, H, W) of positive ints, e.g. (1, 28, 28) for MNIST or "
+            f"(3, 32, 32) for CIFAR-10; got {input_shape!r}."
+        )
+    return tuple(int(s) for s in shape)
+
+
 def _all_finite(x):
     """Whether every value is finite; True inside ``torch.func.vmap``, where a data-dependent
     check cannot run (the batched runner checks its inputs before the loop)."""
@@ -288,7 +313,7 @@ class AppendedFilters(nn.Module):
         super().__init__()
         n = None if not isinstance(filters, str) else n_filters
         bank = resolve_filter_bank(filters, n, name="filters", random_state=random_state)
-        self.in_channels = in_channels
+        self.in_channels = _positive_int(in_channels, "in_channels", _CHANNELS)
         k = torch.as_tensor(bank, dtype=torch.float32).reshape(-1, 1, 3, 3)
         self.register_buffer("bank", k.repeat(in_channels, 1, 1, 1))
 
@@ -328,11 +353,12 @@ class _PaperNet(nn.Module):
         if fixed_filters is not None and X == 0:
             raise ValueError("fixed_filters needs a first conv layer, but X=0 removes it.")
         self.sizes = (int(X), int(Y), int(Z))
-        self.input_shape = None if input_shape is None else tuple(int(s) for s in input_shape)
+        self.input_shape = _check_input_shape(input_shape)
         if in_channels is None:
             in_channels = self.input_shape[0] if self.input_shape is not None else 1
-        self.in_channels = int(in_channels)
-        self.n_classes = n_classes
+        self.in_channels = _positive_int(in_channels, "in_channels", _CHANNELS)
+        self.n_classes = _positive_int(n_classes, "n_classes", "the number of output classes "
+                                       "(10 for MNIST and CIFAR-10)")
         # Named random banks (fixed or appended) are drawn with the net's own seed, so networks
         # of different seeds get different draws.
         self._bank_seed = 0 if random_state is None else int(random_state)
