@@ -1,8 +1,10 @@
-"""Diagrams, landmark indices and plot settings that no computation gives are refused clearly.
+"""Diagrams, landmark indices, plot settings and network shapes that no computation gives are
+refused clearly.
 
-Each case here was once accepted silently (a bar dying before its birth, an infinite birth giving
-NaN features, a float or boolean array read as landmark rows, a negative ``max_bars``); the error
-names the parameter and the fix.
+Each case here was once accepted silently or answered by numpy or torch (a bar dying before its
+birth, an infinite birth giving NaN features, a float or boolean array read as landmark rows, a
+negative ``max_bars``, a network of zero classes or channels, a kernel size of ``(3,)``); the
+error names the parameter and the fix.
 """
 
 import matplotlib
@@ -139,3 +141,29 @@ def test_appended_filters_need_a_channel():
 
     with pytest.raises(ValueError, match="in_channels must be a positive int"):
         AppendedFilters("primary_circle", n_filters=8, in_channels=0)
+
+
+# --------------------------------------------------------------------------- kernel sizes
+@pytest.mark.parametrize("kernel_size, message", [
+    ("3", "'kernel_size' parameter of extract_spatial_filters must be an array-like, an int"),
+    ((3,), r"kernel_size must be an int or a pair \(kh, kw\) of positive ints, e\.g\. 3"),
+    ((3, 3, 3), r"pair \(kh, kw\).*got \(3, 3, 3\)"),
+    ((3.0, 3.0), r"pair \(kh, kw\) of positive ints"),
+    ((0, 3), r"pair \(kh, kw\) of positive ints"),
+], ids=["text", "one-side", "three-sides", "floats", "zero-side"])
+def test_kernel_sizes_are_an_int_or_a_pair(kernel_size, message):
+    from sktopo.filters import SpatialFilterExtractor, extract_spatial_filters
+
+    weights = {"conv.weight": np.ones((2, 1, 3, 3))}
+    with pytest.raises(ValueError, match=message):
+        extract_spatial_filters(weights, kernel_size=kernel_size)
+    with pytest.raises(ValueError, match="kernel_size"):
+        SpatialFilterExtractor(kernel_size=kernel_size).fit_transform([weights])
+
+
+def test_good_kernel_sizes_still_work():
+    from sktopo.filters import extract_spatial_filters
+
+    weights = {"conv.weight": np.ones((2, 1, 3, 3))}
+    for kernel_size in (3, np.int64(3), (3, 3), [3, 3], np.array([3, 3]), None):
+        assert extract_spatial_filters(weights, kernel_size=kernel_size).shape == (2, 9)

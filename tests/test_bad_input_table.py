@@ -133,6 +133,8 @@ BAD_VALUES = {
     "on_mismatch": {"unknown": "ignore"},
     "batched": {"negative": -2, "text": "yes"},
     "max_bars": {**_count_bad, "zero": 0},
+    "kernel_size": {"text": "3", "one-side": (3,), "three-sides": (3, 3, 3), "floats": (3.0, 3.0),
+                    "bool": True},
     **{name: _count_bad for name in (
         "n", "n_points", "n_samples", "n_landmarks", "k", "resolution", "n_bins", "n_components",
         "n_theta", "n_phi", "n_glyphs", "size", "top_k", "min_node_size", "n_networks")},

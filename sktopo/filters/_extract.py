@@ -19,11 +19,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._compat import Integral, StrOptions, check_is_fitted
+from .._compat import Integral, StrOptions, check_is_fitted, validate_params
 from .._validation import Number
 from ..base import CollectionTransformer
 
 _LAYOUTS = (None, "torch", "keras")
+_SIDE = Number(Integral, 1, None, closed="left")
+#: ``kernel_size`` of :func:`extract_spatial_filters` and :class:`SpatialFilterExtractor`.
+KERNEL_SIZE = ["array-like", _SIDE, None]
 _HDF5_SUFFIXES = {".h5", ".hdf5", ".keras"}
 
 
@@ -383,9 +386,29 @@ def _select_layer(layers, layer):
     raise TypeError(f"layer must be a 1-based int or a layer name; got {layer!r}.")
 
 
+def _check_kernel_size(kernel_size):
+    """``kernel_size`` as ``(kh, kw)``, or None; one int means a square kernel.
+
+    Checked here, not only by the decorator: callers such as ``snapshot_clouds`` skip nested
+    validation, and a pair of the wrong length or of floats passes ``"array-like"``.
+    """
+    if kernel_size is None:
+        return None
+    if _SIDE.is_satisfied_by(kernel_size):
+        return (int(kernel_size),) * 2
+    try:
+        sides = () if isinstance(kernel_size, str) else tuple(kernel_size)
+    except TypeError:  # a float or another scalar
+        sides = ()
+    if len(sides) != 2 or not all(_SIDE.is_satisfied_by(v) for v in sides):
+        raise ValueError(
+            f"kernel_size must be an int or a pair (kh, kw) of positive ints, e.g. 3 or (3, 3), "
+            f"or None for any size; got {kernel_size!r}."
+        )
+    return (int(sides[0]), int(sides[1]))
+
+
 def _one_source(source, layer, kernel_size, layout, source_id):
-    if isinstance(kernel_size, (int, np.integer)):
-        kernel_size = (int(kernel_size), int(kernel_size))
     conv = _select_layer(conv_layers(source, layout=layout), layer)
     w = np.asarray(conv.weight)
     if w.dtype.kind not in "iuf":
@@ -420,6 +443,7 @@ def _one_source(source, layer, kernel_size, layout, source_id):
     return w.reshape(d * c, -1), provenance
 
 
+@validate_params({"kernel_size": KERNEL_SIZE}, prefer_skip_nested_validation=True)
 def extract_spatial_filters(
     source, layer=1, *, kernel_size=(3, 3), layout=None, return_provenance=False
 ):
@@ -455,6 +479,7 @@ def extract_spatial_filters(
     >>> extract_spatial_filters(net, layer=2).shape
     (32, 9)
     """
+    kernel_size = _check_kernel_size(kernel_size)
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
     if not sources:
         raise ValueError("source is an empty list; pass at least one network.")
@@ -507,7 +532,7 @@ class SpatialFilterExtractor(CollectionTransformer):
     _requires_fit = False
     _parameter_constraints = {
         "layer": [Number(Integral, 1, None, closed="left"), str],
-        "kernel_size": ["array-like", Number(Integral, 1, None, closed="left"), None],
+        "kernel_size": KERNEL_SIZE,
         "layout": [StrOptions({"torch", "keras"}), None],
     }
 
