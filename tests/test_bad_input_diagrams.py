@@ -64,6 +64,14 @@ def test_the_message_names_where_the_bar_is():
         diagram_distance([[0.0, 1.0]], BACKWARDS[1])
 
 
+@pytest.mark.parametrize("kwargs, param", [
+    ({"metric": "wasserstien"}, "metric"), ({"homology_dimension": -1}, "homology_dimension")])
+def test_pairwise_distances_check_their_options_even_for_one_diagram(kwargs, param):
+    # One diagram needs no distance, so diagram_distance never ran to catch the typo.
+    with pytest.raises(ValueError, match=f"'{param}' parameter of pairwise_diagram_distances"):
+        pairwise_diagram_distances(np.array([[[0.0, np.inf, 0], [0.2, 0.6, 1]]]), **kwargs)
+
+
 # --------------------------------------------------------------------------- infinite births
 @pytest.mark.parametrize("call", [
     lambda: diagram_features(PADDED_INF_BIRTH),

@@ -373,6 +373,11 @@ def diagram_distance(dgm1, dgm2, *, metric="bottleneck", homology_dimension=1, o
     return float(fn(a, b))
 
 
+@validate_params(
+    {"diagrams": ["array-like"], "metric": [StrOptions({"bottleneck", "wasserstein"})],
+     "homology_dimension": [Number(Integral, 0, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def pairwise_diagram_distances(diagrams, *, metric="bottleneck", homology_dimension=1):
     """Matrix of :func:`diagram_distance` between all padded diagrams of a collection.
 
