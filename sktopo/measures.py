@@ -63,7 +63,13 @@ TOPOLOGY_MEASURES = (
     "total_persistence_h1",
     "nerve_betti1",
     "distance_to_primary_circle",
+    "pvalue_h1",
+    "n_significant_h1",
+    "rips_lifetime_h1",
 )
+
+#: The measures read from the significance readout (:mod:`sktopo.significance`).
+_READOUT_MEASURES = ("pvalue_h1", "n_significant_h1", "rips_lifetime_h1")
 
 #: Measures of :class:`WeightNormMeasures`, which are also its output column names.
 NETWORK_MEASURES = (
@@ -612,11 +618,12 @@ _TOPOLOGY_CONSTRAINTS = {
 _BARCODE_FEATURES = ("max_lifetime", "top_lifetimes", "entropy", "total_persistence")
 
 
-def _barcode_row(cloud, backend, mapper, settings, random_state):
-    """The H1 features (and Mapper graph features) of one cloud, from the topology pipeline."""
+def _barcode_row(cloud, backend, mapper, significance, settings, random_state):
+    """The H1 features (Mapper graph features, the significance readout) of one cloud, from the
+    topology pipeline."""
     pipe = make_topology_pipeline(
-        backend=backend, mapper=mapper, features=_BARCODE_FEATURES, homology_dimensions=(1,),
-        random_state=random_state, **settings,
+        backend=backend, mapper=mapper, significance=significance, features=_BARCODE_FEATURES,
+        homology_dimensions=(1,), random_state=random_state, **settings,
     )
     row = pipe.fit_transform([cloud])[0]
     return dict(zip(pipe.get_feature_names_out(), row))
@@ -632,11 +639,14 @@ def _lifetime_ratio(first, second):
 def _barcode_measures(cloud, measures, backend, settings, random_state):
     """The measures read from barcodes and the Mapper graph, running each pipeline once."""
     needs_mapper = "nerve_betti1" in measures
+    needs_readout = any(m in _READOUT_MEASURES for m in measures)
     rows = {}
 
     def row(kind):
         if kind not in rows:
-            rows[kind] = _barcode_row(cloud, kind, mapper=needs_mapper and kind == backend,
+            main = kind == backend
+            rows[kind] = _barcode_row(cloud, kind, mapper=needs_mapper and main,
+                                      significance=needs_readout and main,
                                       settings=settings, random_state=random_state)
         return rows[kind]
 
@@ -649,7 +659,7 @@ def _barcode_measures(cloud, measures, backend, settings, random_state):
         elif m == "lifetime_ratio_h1":
             bars = row(backend)
             values[m] = _lifetime_ratio(bars["lifetime_1_h1"], bars["lifetime_2_h1"])
-        elif m in ("entropy_h1", "total_persistence_h1", "nerve_betti1"):
+        elif m in ("entropy_h1", "total_persistence_h1", "nerve_betti1", *_READOUT_MEASURES):
             values[m] = row(backend)[m]
     return values
 
@@ -689,7 +699,11 @@ def topology_measures(
     * ``nerve_betti1``: loops of the Mapper graph's flag complex (1 for a circle);
     * ``distance_to_primary_circle``: mean distance of the normalised live filters (all of them,
       before the density filtration) to the primary circle,
-      :func:`~sktopo.filters.distance_to_model`.
+      :func:`~sktopo.filters.distance_to_model`;
+    * ``pvalue_h1``, ``n_significant_h1``, ``rips_lifetime_h1``: the significance readout of
+      the filtered cloud (:func:`~sktopo.significance.significance_readout` at its default
+      subsample size): how sure a loop is, how many, and how long at a size that does not
+      drift with the number of filters.
 
     The ratio, entropy, total persistence and ``nerve_betti1`` come from the ``backend``
     barcode run; each pipeline runs once however many measures read it.

@@ -18,14 +18,22 @@ from ._validation import Number
 from .filters import CloudNormalizer, DensityFiltration, normalize_filters
 from .filters._density import K_CONSTRAINT, N_JOBS_CONSTRAINT, P_CONSTRAINT
 from .filters._normalize import TOLERANCE_CONSTRAINTS
-from .homology import LONG_BAR_LIFETIME, DiagramFeatures, Persistence, unpad_diagrams
+from .homology import DiagramFeatures, Persistence, unpad_diagrams
 from .homology._features import FEATURE_CONSTRAINTS
 from .homology._persistence import OPTION_CONSTRAINTS
 from .mapper import Mapper, MapperGraphFeatures
 from .mapper._mapper import MAPPER_CONSTRAINTS
+from .significance import (
+    DEFAULT_ALPHA,
+    DEFAULT_N_REPEATS,
+    DEFAULT_SUBSAMPLE,
+    READOUT_CONSTRAINTS,
+    SIGNIFICANCE_TEST,
+    SignificanceReadout,
+)
 
-#: Diagram features reported by default: the longest bars and the long-bar count.
-DEFAULT_FEATURES = ("max_lifetime", "top_lifetimes", "n_significant")
+#: Diagram features reported by default: the longest bars of the (witness) barcode.
+DEFAULT_FEATURES = ("max_lifetime", "top_lifetimes")
 
 __all__ = [
     "DEFAULT_FEATURES",
@@ -44,8 +52,9 @@ _FACTORY_CONSTRAINTS = {
     "p": P_CONSTRAINT,
     **{name: OPTION_CONSTRAINTS[name] for name in ("backend", "n_landmarks", "nu", "coeff",
                                                     "maxdim", "random_state")},
-    **{name: FEATURE_CONSTRAINTS[name] for name in ("features", "homology_dimensions",
-                                                     "min_lifetime")},
+    **{name: FEATURE_CONSTRAINTS[name] for name in ("features", "homology_dimensions")},
+    **{name: READOUT_CONSTRAINTS[name] for name in ("m", "n_repeats", "alpha")},
+    "significance": ["boolean"],
     **{name: MAPPER_CONSTRAINTS[name] for name in ("resolution", "gain")},
     "mapper": ["boolean"],
     "rtol": TOLERANCE_CONSTRAINTS["rtol"],
@@ -66,7 +75,10 @@ def make_topology_pipeline(
     maxdim=1,
     features=DEFAULT_FEATURES,
     homology_dimensions=None,
-    min_lifetime=LONG_BAR_LIFETIME,
+    significance=True,
+    m=DEFAULT_SUBSAMPLE,
+    n_repeats=DEFAULT_N_REPEATS,
+    alpha=DEFAULT_ALPHA,
     mapper=False,
     resolution=30,
     gain=3.0,
@@ -88,15 +100,19 @@ def make_topology_pipeline(
     * ``"persistence"`` (:class:`~sktopo.homology.Persistence`): barcodes (``persistence__backend``,
       ``persistence__n_landmarks``, ``persistence__coeff``);
     * ``"features"`` (:class:`~sktopo.homology.DiagramFeatures`): e.g. ``max_lifetime_h1``, the
-      paper's topological simplicity (``features__min_lifetime``).
+      paper's topological simplicity.
 
-    With ``mapper=True`` the two last steps become one ``"features"`` step, a
-    :class:`~sklearn.pipeline.FeatureUnion` of the barcode branch ``"barcode"`` (steps
+    With ``significance=True`` (the default) or ``mapper=True`` the two last steps become one
+    ``"features"`` step, a :class:`~sklearn.pipeline.FeatureUnion` of the significance branch
+    ``"significance"`` (:class:`~sktopo.significance.SignificanceReadout`: is there a loop, how
+    sure, at a stated subsample size ``m``), the barcode branch ``"barcode"`` (steps
     ``"persistence"``, ``"features"``) and the Mapper branch ``"mapper"`` (steps ``"mapper"``,
     ``"features"``: :class:`~sktopo.mapper.Mapper` and :class:`~sktopo.mapper.MapperGraphFeatures`),
-    so the parameters read ``features__barcode__persistence__n_landmarks`` and
-    ``features__mapper__mapper__resolution``; column names stay unprefixed
-    (``max_lifetime_h1``, ``nerve_betti1``).
+    so the parameters read ``features__significance__m``,
+    ``features__barcode__persistence__n_landmarks`` and ``features__mapper__mapper__resolution``;
+    column names stay unprefixed (``pvalue_h1``, ``n_significant_h1``, ``max_lifetime_h1``,
+    ``nerve_betti1``). Decide "is there a circle" from the significance columns: the witness
+    lifetime moves with the number of analysed points.
 
     Sizes are never lowered silently: an integer ``k`` or ``n_landmarks`` that does not fit a
     cloud raises an error naming the fix, and a float in (0, 1) is an explicit fraction of each
@@ -123,9 +139,10 @@ def make_topology_pipeline(
         Diagram feature groups (see :func:`~sktopo.homology.diagram_features`).
     homology_dimensions : sequence of int or None, default=None
         Dimensions described; ``None`` means all up to ``maxdim``.
-    min_lifetime : float, default=LONG_BAR_LIFETIME
-        Long-bar threshold of the ``n_significant`` features (0.15, set for the witness
-        barcode).
+    significance : bool, default=True
+        Add the significance branch (:class:`~sktopo.significance.SignificanceReadout`).
+    m, n_repeats, alpha : int, int, float, default=300, 5, 0.05
+        Its subsample size, number of subsamples and test level.
     mapper : bool, default=False
         Add the Mapper branch and its graph features.
     resolution, gain : int, float, default=30, 3.0
@@ -169,25 +186,26 @@ def make_topology_pipeline(
     )
     diagram_features = DiagramFeatures(
         homology_dimensions=homology_dimensions, features=list(features),
-        min_lifetime=min_lifetime,
     )
     steps = [
         ("normalize", CloudNormalizer(rtol=rtol)),
         ("density", DensityFiltration(k=k, p=p, n_jobs=n_jobs)),
     ]
-    if not mapper:
+    if not (mapper or significance):
         return Pipeline(steps + [("persistence", persistence), ("features", diagram_features)])
-    branches = FeatureUnion(
-        [
-            ("barcode", Pipeline([("persistence", persistence), ("features", diagram_features)])),
-            ("mapper", Pipeline([
-                ("mapper", Mapper(resolution, gain, random_state=random_state, verbose=verbose)),
-                ("features", MapperGraphFeatures()),
-            ])),
-        ],
-        verbose_feature_names_out=False,
-    )
-    return Pipeline(steps + [("features", branches)])
+    branches = [
+        ("barcode", Pipeline([("persistence", persistence), ("features", diagram_features)])),
+    ]
+    if significance:
+        readout = SignificanceReadout(m=m, n_repeats=n_repeats, alpha=alpha, coeff=coeff,
+                                      random_state=random_state, n_jobs=n_jobs, verbose=verbose)
+        branches.insert(0, ("significance", readout))
+    if mapper:
+        branches.append(("mapper", Pipeline([
+            ("mapper", Mapper(resolution, gain, random_state=random_state, verbose=verbose)),
+            ("features", MapperGraphFeatures()),
+        ])))
+    return Pipeline(steps + [("features", FeatureUnion(branches, verbose_feature_names_out=False))])
 
 
 def _fitted_step(pipeline, kind):
@@ -257,6 +275,7 @@ class CloudView:
     normalize = _step_property(CloudNormalizer)
     density = _step_property(DensityFiltration)
     persistence = _step_property(Persistence)
+    significance = _step_property(SignificanceReadout)
     mapper = _step_property(Mapper)
 
     # ------------------------------------------------------------------ what they learned
@@ -288,6 +307,12 @@ class CloudView:
         return unpad_diagrams(self.persistence.diagrams_[self.index : self.index + 1])[0]
 
     @property
+    def readout(self):
+        """The H1 :class:`~sktopo.significance.Readout`, or None without the significance branch."""
+        step = self.significance
+        return None if step is None else step.readouts_[self.index][1]
+
+    @property
     def graph(self):
         """The Mapper graph, or None without the Mapper branch."""
         return None if self.mapper is None else self.mapper.graphs_[self.index]
@@ -296,29 +321,37 @@ class CloudView:
     def settings(self):
         """Parameters of every step, with the sizes actually used on this cloud."""
         density, pers = self.density, self.persistence
-        features = _fitted_step(self.pipeline, DiagramFeatures)
         out = dict(
             k=density.k, k_used=int(density.k_[self.index]), p=density.p,
             backend=pers.backend, n_landmarks=pers.n_landmarks,
             n_landmarks_used=int(pers.n_landmarks_[self.index]), nu=pers.nu, coeff=pers.coeff,
-            long_bar_threshold=features.min_lifetime,
-            long_bar_barcode=barcode_description(pers, int(pers.n_landmarks_[self.index])),
+            barcode=barcode_description(pers, int(pers.n_landmarks_[self.index])),
             dead_filter_rtol=self.normalize.rtol,
         )
+        readout = self.readout
+        if readout is not None:
+            out.update(subsample_size=readout.subsample_size, n_repeats=readout.n_repeats,
+                       alpha=readout.alpha, significance_test=SIGNIFICANCE_TEST)
         if self.mapper is not None:
             out.update(resolution=self.mapper.resolution, gain=self.mapper.gain)
         return out
 
     # ------------------------------------------------------------------ pictures
     def barcode_figure(self, title=None):
-        """The barcode figure (H0 and H1 panels): the x axis names the complex and the points
-        analysed, and the long-bar threshold is drawn on every bar."""
+        """The barcode figure (H0 and H1 panels) the verdict is about: with the significance
+        branch, exact Rips on the readout's first subsample, significant H1 bars marked;
+        without it, the witness barcode. The x axis names the complex and its points."""
         from .homology import plot_barcode
 
-        settings = self.settings
-        xlabel = f"scale: {settings['long_bar_barcode']}; {len(self.kept)} points analysed"
-        return plot_barcode(self.diagram, max_bars=60, title=title, xlabel=xlabel,
-                            threshold=settings["long_bar_threshold"])
+        readout = self.readout
+        if readout is None:
+            xlabel = f"scale: {self.settings['barcode']}; {len(self.kept)} points analysed"
+            return plot_barcode(self.diagram, max_bars=60, title=title, xlabel=xlabel)
+        xlabel = (f"scale: exact Rips, random {readout.subsample_size} of "
+                  f"{readout.n_points} analysed points, Z/{self.settings['coeff']}")
+        return plot_barcode(readout.diagram, max_bars=60, title=title, xlabel=xlabel,
+                            pvalues={readout.dim: readout.corrected_pvalues},
+                            alpha=readout.alpha)
 
     def mapper_figure(self, title=None):
         """The Mapper graph with size colours and mean-filter glyphs."""
@@ -455,7 +488,7 @@ def make_generalization_regression(
 
     topology = make_topology_pipeline(
         k=k, p=p, backend=backend, n_landmarks=n_landmarks, coeff=coeff, features=features,
-        homology_dimensions=homology_dimensions, random_state=random_state,
+        homology_dimensions=homology_dimensions, significance=False, random_state=random_state,
     )
     return Pipeline([
         ("topology", topology),

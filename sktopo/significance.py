@@ -25,7 +25,8 @@ defaults (``m=300``, ``n_repeats=5``, ``alpha=0.05``, ``A=1``) come from the fal
 power study of ``benchmarks/significance_study.py`` (see docs/significance.md).
 """
 
-from dataclasses import asdict, dataclass
+import warnings
+from dataclasses import asdict, dataclass, field, fields
 from numbers import Integral, Real
 
 import numpy as np
@@ -41,11 +42,16 @@ __all__ = [
     "DEFAULT_ALPHA",
     "DEFAULT_N_REPEATS",
     "DEFAULT_SUBSAMPLE",
+    "READOUT_COLUMNS",
     "READOUT_FIELDS",
+    "SIGNIFICANCE_TEST",
+    "SMALL_CLOUD",
+    "SUMMARY_MEANINGS",
     "VERDICTS",
     "NullComparison",
     "Readout",
     "SignificanceReadout",
+    "caveats",
     "combine_pvalues",
     "significance_readout",
     "size_matched_null",
@@ -59,6 +65,15 @@ DEFAULT_SUBSAMPLE = 300
 DEFAULT_N_REPEATS = 5
 #: Level of every test.
 DEFAULT_ALPHA = 0.05
+#: Below this many analysed points, the study found the test weak (see docs/significance.md).
+SMALL_CLOUD = 100
+
+#: The test behind every verdict, in words (reports quote it).
+SIGNIFICANCE_TEST = (
+    "exact Vietoris-Rips on random subsamples of a fixed size; each bar tested against the "
+    "universal null law of Bobrowski & Skraba (2023), Bonferroni over the subsample's diagram; "
+    "subsamples combined by the Cauchy combination"
+)
 
 #: What a readout can conclude about H1, by number of significant classes.
 VERDICTS = {
@@ -80,6 +95,20 @@ READOUT_FIELDS = {
     "rips_lifetime_h{q}_high": "97.5th percentile of that lifetime over subsamples",
     "subsample_size": "points per subsample (all points when the cloud is smaller)",
 }
+
+#: The other words of a readout's summary (reports copy this glossary into summary.json).
+SUMMARY_MEANINGS = {
+    "verdict": "what the significance readout found: no significant loop, a circle (one "
+               "significant H1 class) or several loops",
+    "n_repeats": "random subsamples drawn for the significance readout",
+    "alpha": "level of the significance tests",
+    "significance_test": "how every H1 class is tested",
+    "caveats": "what to keep in mind when reading the verdict",
+    **{name.format(q=1): meaning.format(q=1) for name, meaning in READOUT_FIELDS.items()},
+}
+
+#: The H1 readout's column names, as tables and reports use them.
+READOUT_COLUMNS = tuple(name.format(q=1) for name in READOUT_FIELDS)
 
 _COMBINE = ("cauchy", "twice_median")
 
@@ -221,6 +250,11 @@ class Readout:
         Median, 2.5th and 97.5th percentiles of the longest exact-Rips lifetime over subsamples.
     lifetimes : tuple of float
         That lifetime in each subsample.
+    diagram : list of ndarray
+        The exact-Rips diagram (H0 to H``dim``, ripser style) of the first subsample, for
+        figures.
+    corrected_pvalues : ndarray
+        Bonferroni-corrected p-value of each H``dim`` bar of ``diagram`` (NaN: not tested).
     """
 
     dim: int
@@ -235,6 +269,8 @@ class Readout:
     lifetime_low: float
     lifetime_high: float
     lifetimes: tuple
+    diagram: list = field(default_factory=list, repr=False, compare=False)
+    corrected_pvalues: np.ndarray = field(default=None, repr=False, compare=False)
 
     @property
     def significant(self):
@@ -254,10 +290,17 @@ class Readout:
             "subsample_size": float(self.subsample_size),
         }
 
+    def summary(self):
+        """What a report says about this cloud: the verdict, the features and the test's size."""
+        return {"verdict": verdict(self.n_significant, dim=self.dim), **self.features(),
+                "n_repeats": self.n_repeats, "alpha": self.alpha}
+
     def to_dict(self):
         """Every attribute, JSON-ready."""
-        return {**asdict(self), "lifetimes": list(self.lifetimes),
-                "significant": self.significant, "verdict": verdict(self.n_significant)}
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("diagram", "corrected_pvalues")}
+        return {**out, "lifetimes": list(self.lifetimes), "significant": self.significant,
+                "verdict": verdict(self.n_significant, dim=self.dim)}
 
 
 @validate_params({"n_significant": [Number(Integral, 0, None, closed="left")],
@@ -281,17 +324,56 @@ def verdict(n_significant, *, dim=1):
     return VERDICTS[min(int(n_significant), 2)].format(n=int(n_significant))
 
 
-def _subsample_statistics(points, dim, coeff, alpha, A):
-    """Longest lifetime, smallest corrected p-value and significant count of one subsample."""
+@validate_params({"readout": [Readout], "nerve_betti1": [Number(Integral, 0, None, closed="left"),
+                                                         None]},
+                 prefer_skip_nested_validation=True)
+def caveats(readout, nerve_betti1=None):
+    """What a reader of ``readout`` should keep in mind, in plain words (an empty list if nothing).
+
+    Examples
+    --------
+    >>> from sktopo.datasets import make_filter_cloud
+    >>> from sktopo.significance import caveats, significance_readout
+    >>> r = significance_readout(make_filter_cloud("gaussian", 40, random_state=0))
+    >>> caveats(r, nerve_betti1=2)[0][:40]
+    'only 40 points: the test has little powe'
+    """
+    notes = []
+    if readout.n_points < SMALL_CLOUD:
+        notes.append(f"only {readout.n_points} points: the test has little power below about "
+                     f"{SMALL_CLOUD}; 'no significant loop' here is weak evidence of no loop")
+    elif readout.n_points < readout.subsample_size or readout.n_repeats == 1:
+        notes.append(f"all {readout.n_points} points analysed at once (fewer than the subsample "
+                     "size): the lifetime is comparable only with clouds read at this size")
+    if 0 < readout.fraction_significant < 1:
+        notes.append(f"significant in {readout.fraction_significant:.0%} of the subsamples only: "
+                     "a borderline class")
+    if nerve_betti1 is not None and nerve_betti1 != readout.n_significant:
+        notes.append(f"the Mapper nerve has {nerve_betti1} loop(s) and the barcode "
+                     f"{readout.n_significant} significant class(es): Mapper loops are not "
+                     "tested and depend on the cover (resolution, gain) and the clustering, so "
+                     "small or noisy loops appear and vanish with those settings")
+    return notes
+
+
+def _subsample_diagram(points, dim, coeff, A):
+    """Exact-Rips diagram of one subsample and the corrected p-value of each H``dim`` bar."""
     scaled, factor = unit_scale(points)
-    bars = ripser(scaled, maxdim=dim, coeff=coeff)["dgms"][dim] * factor
-    finite = bars[np.isfinite(bars[:, 1])] if len(bars) else bars.reshape(0, 2)
-    if not len(finite):
+    with warnings.catch_warnings():
+        # A cloud of fewer points than weights is legitimate here (a small first layer).
+        warnings.filterwarnings("ignore", message="The input point cloud has more columns")
+        dgms = [d * factor for d in ripser(scaled, maxdim=dim, coeff=coeff)["dgms"]]
+    return dgms, _bonferroni(universal_pvalues(dgms[dim], A=A))
+
+
+def _statistics(bars, corrected, alpha):
+    """Longest lifetime, smallest corrected p-value and significant count of one diagram."""
+    finite = np.isfinite(bars[:, 1]) if len(bars) else np.zeros(0, bool)
+    if not finite.any():
         return 0.0, 1.0, 0
-    corrected = _bonferroni(universal_pvalues(finite, A=A))
-    corrected = np.where(np.isnan(corrected), 1.0, corrected)
-    lifetime = float((finite[:, 1] - finite[:, 0]).max())
-    return lifetime, float(corrected.min()), int((corrected < alpha).sum())
+    p = np.where(np.isnan(corrected), 1.0, corrected)
+    lifetime = float((bars[finite, 1] - bars[finite, 0]).max())
+    return lifetime, float(p.min()), int((p < alpha).sum())
 
 
 @fill_doc
@@ -311,7 +393,7 @@ def significance_readout(cloud, *, m=DEFAULT_SUBSAMPLE, n_repeats=DEFAULT_N_REPE
     Parameters
     ----------
     cloud : array-like of shape (n_points, n_features)
-        The analysed points (normalised filters after the density step), at least 10.
+        The analysed points (normalised filters after the density step), at least 4.
     m : int, default=300
         Points per subsample: the size every readout is stated at.
     n_repeats : int, default=5
@@ -343,14 +425,13 @@ def significance_readout(cloud, *, m=DEFAULT_SUBSAMPLE, n_repeats=DEFAULT_N_REPE
     >>> r.significant, r.n_significant, r.subsample_size
     (True, 1, 200)
     """
-    X = check_cloud(cloud, name="cloud", min_points=10)
+    X = check_cloud(cloud, name="cloud", min_points=4)
     rng = check_random_state(random_state)
     size = min(m, len(X))
     repeats = n_repeats if len(X) > m else 1
-    stats = [
-        _subsample_statistics(X[rng.choice(len(X), size, replace=False)], dim, coeff, alpha, A)
-        for _ in range(repeats)
-    ]
+    diagrams = [_subsample_diagram(X[rng.choice(len(X), size, replace=False)], dim, coeff, A)
+                for _ in range(repeats)]
+    stats = [_statistics(dgms[dim], corrected, alpha) for dgms, corrected in diagrams]
     lifetimes, pvalues, counts = (np.array(column) for column in zip(*stats))
     return Readout(
         dim=int(dim), n_points=len(X), subsample_size=int(size), n_repeats=int(repeats),
@@ -361,6 +442,7 @@ def significance_readout(cloud, *, m=DEFAULT_SUBSAMPLE, n_repeats=DEFAULT_N_REPE
         lifetime_low=float(np.percentile(lifetimes, 2.5)),
         lifetime_high=float(np.percentile(lifetimes, 97.5)),
         lifetimes=tuple(float(v) for v in lifetimes),
+        diagram=diagrams[0][0], corrected_pvalues=diagrams[0][1],
     )
 
 
@@ -443,7 +525,7 @@ class SignificanceReadout(CollectionTransformer, auto_wrap_output_keys=("transfo
 
     def _validate_collection(self, X):
         self._dims()
-        return check_collection(X, min_points=10, same_dim=False)
+        return check_collection(X, min_points=4, same_dim=False)
 
     def _transform_one(self, cloud, random_state):
         return {q: significance_readout(

@@ -16,7 +16,7 @@ import re
 import textwrap
 import time
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from .filters._density import K_CONSTRAINT, P_CONSTRAINT
 from .homology._persistence import OPTION_CONSTRAINTS
 from .mapper._mapper import MAPPER_CONSTRAINTS
 from .pipeline import fit_topology
+from .significance import READOUT_COLUMNS, READOUT_FIELDS, verdict
 
 __all__ = [
     "ADAPTIVE_RULES",
@@ -69,9 +70,11 @@ MIN_KERNEL_WEIGHTS = 4
 #: Table columns of a sweep, in order.
 COLUMNS = (
     "layer", "name", "kernel", "groups", "n_filters", "n_used", "n_dead", "n_analysed",
-    "k_used", "p_used", "n_landmarks_used", "resolution", "gain", "max_lifetime_h1",
-    "lifetime_2_h1", "n_significant_h1", "nerve_betti1", "graph_cycle_rank", "n_nodes",
-    "n_components", "distance_to_primary_circle", "seconds", "note",
+    "k_used", "p_used", "n_landmarks_used", "resolution", "gain", "subsample_size", "verdict",
+    "pvalue_h1", "n_significant_h1", "fraction_significant_h1", "rips_lifetime_h1",
+    "rips_lifetime_h1_low", "rips_lifetime_h1_high", "max_lifetime_h1", "lifetime_2_h1",
+    "nerve_betti1", "graph_cycle_rank", "n_nodes", "n_components", "distance_to_primary_circle",
+    "seconds", "note",
 )
 
 #: What every column of a sweep table means (reports copy this into summary.json).
@@ -89,10 +92,12 @@ COLUMN_MEANINGS = {
     "n_landmarks_used": "max-min landmarks of the lazy witness barcode",
     "resolution": "Mapper intervals per lens",
     "gain": "Mapper gain (overlap 1 - 1/gain)",
-    "max_lifetime_h1": "lifetime of the longest H1 bar (lazy witness units)",
-    "lifetime_2_h1": "lifetime of the second-longest H1 bar",
-    "n_significant_h1": "H1 bars longer than the long-bar threshold "
-                        "(sktopo.homology.LONG_BAR_LIFETIME)",
+    **{name.format(q=1): meaning.format(q=1) for name, meaning in READOUT_FIELDS.items()},
+    "verdict": "what the significance readout found, in words",
+    "max_lifetime_h1": "lifetime of the longest H1 bar of the lazy witness barcode (the "
+                       "paper's measure; it shrinks as points are added, so compare it only "
+                       "at equal n_analysed)",
+    "lifetime_2_h1": "lifetime of the second-longest H1 bar of the witness barcode",
     "nerve_betti1": "loops of the Mapper graph's flag complex (1 for a circle)",
     "graph_cycle_rank": "independent cycles E - V + C of the Mapper graph (counts small "
                         "triangles too)",
@@ -105,7 +110,7 @@ COLUMN_MEANINGS = {
 }
 
 _COUNT_COLUMNS = ("groups", "n_dead", "n_analysed", "k_used", "n_landmarks_used", "resolution",
-                  "n_significant_h1", "nerve_betti1", "graph_cycle_rank", "n_nodes",
+                  "subsample_size", "n_significant_h1", "nerve_betti1", "graph_cycle_rank", "n_nodes",
                   "n_components")
 
 _SIZE_CONSTRAINTS = {
@@ -310,6 +315,8 @@ class LayerResult:
         Mapper graph; None for a skipped layer.
     barcode : str
         The complex of the barcode and its points, in words.
+    readout : Readout or None
+        The H1 significance readout (:class:`~sktopo.significance.Readout`).
     """
 
     row: dict
@@ -317,6 +324,7 @@ class LayerResult:
     diagram: list = None
     graph: object = None
     barcode: str = ""
+    readout: object = None
 
     @property
     def skipped(self):
@@ -369,8 +377,10 @@ def _analysed_row(view, kernel):
         "n_analysed": len(view.kept), "k_used": settings["k_used"],
         "p_used": settings["p"], "n_landmarks_used": settings["n_landmarks_used"],
         "resolution": settings["resolution"], "gain": settings["gain"],
+        **{name: f[name] for name in READOUT_COLUMNS},
+        "verdict": verdict(int(f["n_significant_h1"])),
         "max_lifetime_h1": f["max_lifetime_h1"], "lifetime_2_h1": f["lifetime_2_h1"],
-        "n_significant_h1": int(f["n_significant_h1"]), "nerve_betti1": int(f["nerve_betti1"]),
+        "nerve_betti1": int(f["nerve_betti1"]),
         "graph_cycle_rank": int(f["graph_cycle_rank"]), "n_nodes": int(f["n_nodes"]),
         "n_components": int(f["n_components"]),
         "distance_to_primary_circle": _distance_to_circle(view, kernel),
@@ -430,8 +440,8 @@ def analyse_cloud(filters, conv, *, index, n_filters=None, sizes=None, gain=3.0,
     )
     row.update(_analysed_row(view, kernel), note=_layer_note(n_all, len(filters), kernel),
                seconds=round(time.perf_counter() - started, 2))
-    barcode = f"{view.settings['long_bar_barcode']}; {len(view.kept)} points analysed"
-    return LayerResult(row, kernel, view.diagram, view.graph, barcode), view
+    barcode = f"{view.settings['barcode']}; {len(view.kept)} points analysed"
+    return LayerResult(row, kernel, view.diagram, view.graph, barcode, view.readout), view
 
 
 @validate_params({"reads": [list], "index": [Number(Integral, 1, None, closed="left")],
@@ -518,7 +528,8 @@ def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resol
         One row per layer, columns :data:`COLUMNS`: the layer's 1-based ``layer`` index,
         ``name``, ``kernel``, ``groups``, filters in the layer (``n_filters``), used, dead and
         analysed, the sizes used, ``max_lifetime_h1``, ``lifetime_2_h1`` (second bar),
-        ``n_significant_h1`` (bars longer than :data:`~sktopo.homology.LONG_BAR_LIFETIME`),
+        the significance readout (``verdict``, ``pvalue_h1``, ``n_significant_h1``,
+        ``rips_lifetime_h1`` with its interval at ``subsample_size`` points),
         ``nerve_betti1``, ``graph_cycle_rank``, ``n_nodes``, ``n_components``,
         ``distance_to_primary_circle`` (mean, square kernels), ``seconds`` and ``note``.
     results : list of LayerResult
@@ -574,9 +585,9 @@ def _one_line(result):
     row = result.row
     if result.skipped:
         return f"{result.label}: {row['note']}"
-    return (f"{result.label}: {row['n_analysed']} points, max H1 {row['max_lifetime_h1']:.3f}, "
-            f"second {row['lifetime_2_h1']:.3f}, nerve b1 {row['nerve_betti1']}, "
-            f"{row['seconds']:.1f} s")
+    return (f"{result.label}: {row['verdict']} (p = {row['pvalue_h1']:.2g}, Rips lifetime "
+            f"{row['rips_lifetime_h1']:.3f} at {row['subsample_size']} of {row['n_analysed']} "
+            f"points), nerve b1 {row['nerve_betti1']}, {row['seconds']:.1f} s")
 
 
 # --------------------------------------------------------------------------- figures
@@ -591,36 +602,35 @@ def sweep_layouts(results, *, random_state=0, verbose=0):
             for r in progress(analysed, verbose=verbose, desc="Mapper layouts", leave=True)}
 
 
-def _common_barcode_scale(results, threshold):
-    """One right edge for every H1 barcode of a sweep: past every finite death and every
-    ``birth + threshold``, so no panel zooms a short bar up."""
-    top = threshold
+def _common_barcode_scale(results):
+    """One right edge for every H1 barcode of a sweep, so no panel zooms a short bar up."""
+    top = 0.0
     for r in results:
-        if r.skipped or len(r.diagram) < 2 or not len(r.diagram[1]):
-            continue
-        h1 = r.diagram[1]
-        finite = h1[np.isfinite(h1[:, 1])]
-        top = max(top, finite[:, 1].max(initial=0.0), h1[:, 0].max() + threshold)
-    return 1.1 * top
+        h1 = r.readout.diagram[1] if len(r.readout.diagram) > 1 else np.zeros((0, 2))
+        finite = h1[np.isfinite(h1[:, 1]), 1] if len(h1) else np.zeros(0)
+        top = max(top, finite.max(initial=0.0))
+    return 1.1 * top if top > 0 else 1.0
 
 
 @validate_params(
     {"results": [list], "title": [str, None], "layouts": [dict, None],
-     "threshold": [Number(Real, 0, None, closed="neither"), None],
      "n_cols": [Number(Integral, 1, None, closed="left")],
      "n_glyphs": [Number(Integral, 0, None, closed="left")], "random_state": ["random_state"],
      "verbose": ["verbose"]},
     prefer_skip_nested_validation=True,
 )
-def sweep_figures(results, *, title=None, layouts=None, threshold=None, n_cols=4, n_glyphs=4,
-                  random_state=0, verbose=0):
+def sweep_figures(results, *, title=None, layouts=None, n_cols=4, n_glyphs=4, random_state=0,
+                  verbose=0):
     """The figures of a sweep: ``{"sweep_grid": Figure, "sweep_depth": Figure}``.
 
-    ``sweep_grid`` is the paper's Fig. 10 for every analysed layer: its H1 barcode (all panels on
-    one scale, the long-bar threshold drawn on every bar) above its Mapper graph (nodes
-    coloured by size, a few mean-filter glyphs). ``sweep_depth`` plots the measures against the
-    layer index: the two longest H1 lifetimes with the threshold, the long-bar count and the
-    Mapper nerve β1, and the mean distance to the primary circle.
+    ``sweep_grid`` is the paper's Fig. 10 for every analysed layer: the H1 barcode its verdict is
+    about (exact Rips on a random subsample of the readout's size, all panels on one scale,
+    significant bars in orange) above its Mapper graph (nodes coloured by size, a few
+    mean-filter glyphs). ``sweep_depth`` plots the readout against the layer index: the
+    p-value of the most significant H1 class against the level, the Rips lifetime at the fixed
+    subsample size with its interval (and the witness lifetime, which moves with the number of
+    points), the significant class count beside the Mapper nerve β1, and the mean distance to the
+    primary circle.
 
     Parameters
     ----------
@@ -630,8 +640,6 @@ def sweep_figures(results, *, title=None, layouts=None, threshold=None, n_cols=4
         Title of both figures (e.g. the model's name).
     layouts : dict or None, default=None
         Mapper layouts by layer index (:func:`sweep_layouts`); computed when None.
-    threshold : float or None, default=None
-        Long-bar threshold; ``None`` means :data:`~sktopo.homology.LONG_BAR_LIFETIME`.
     n_cols : int, default=4
         Layers per row of the grid.
     n_glyphs : int, default=4
@@ -645,19 +653,16 @@ def sweep_figures(results, *, title=None, layouts=None, threshold=None, n_cols=4
     -------
     figures : dict of str to matplotlib Figure
     """
-    from .homology import LONG_BAR_LIFETIME
-
-    threshold = LONG_BAR_LIFETIME if threshold is None else threshold
     analysed = [r for r in results if not r.skipped]
     if not analysed:
         raise ValueError("No layer was analysed (see the table's notes); nothing to draw.")
     if layouts is None:
         layouts = sweep_layouts(analysed, random_state=random_state, verbose=verbose)
-    return {"sweep_grid": _grid_figure(analysed, layouts, threshold, title, n_cols, n_glyphs),
-            "sweep_depth": _depth_figure(analysed, threshold, title)}
+    return {"sweep_grid": _grid_figure(analysed, layouts, title, n_cols, n_glyphs),
+            "sweep_depth": _depth_figure(analysed, title)}
 
 
-def _grid_figure(analysed, layouts, threshold, title, n_cols, n_glyphs):
+def _grid_figure(analysed, layouts, title, n_cols, n_glyphs):
     import matplotlib.pyplot as plt
 
     from .homology import plot_barcode
@@ -671,13 +676,15 @@ def _grid_figure(analysed, layouts, threshold, title, n_cols, n_glyphs):
     grid = fig.add_gridspec(2 * n_rows, n_cols, height_ratios=[1.0, 2.6] * n_rows,
                             hspace=0.45, wspace=0.15, top=1 - 0.35 / height,
                             bottom=0.1 / height, left=0.03, right=0.98)
-    right = _common_barcode_scale(analysed, threshold)
+    right = _common_barcode_scale(analysed)
     for i, r in enumerate(analysed):
         row, col = divmod(i, n_cols)
         bar_ax = fig.add_subplot(grid[2 * row, col])
-        plot_barcode(r.diagram, homology_dimensions=[1], axes=[bar_ax], max_bars=25,
-                     threshold=threshold, xmax=right,
-                     xlabel=f"{r.row['n_landmarks_used']} landmarks, {r.row['n_analysed']} points")
+        readout = r.readout
+        plot_barcode(readout.diagram, homology_dimensions=[1], axes=[bar_ax], max_bars=25,
+                     pvalues={1: readout.corrected_pvalues}, alpha=readout.alpha, xmax=right,
+                     xlabel=f"Rips, {readout.subsample_size} of {readout.n_points} points; "
+                            f"p = {readout.pvalue:.2g}")
         bar_ax.xaxis.label.set_fontsize(7)
         bar_ax.set_title(f"{r.label}: H1", loc="left", fontsize=8)
         bar_ax.tick_params(labelsize=7)
@@ -692,36 +699,50 @@ def _grid_figure(analysed, layouts, threshold, title, n_cols, n_glyphs):
                                 f"nerve β1 = {r.row['nerve_betti1']}")
         map_ax.title.set_fontsize(8)
     head = f"{title}: " if title else ""
-    text = (f"{head}H1 barcodes of the lazy witness complex (ν = 2, Z/2) on one scale (orange: "
-            f"lifetime > {threshold:g}; dashed: birth + {threshold:g}) and Mapper graphs (colour "
-            "= node size, blue small to red large; glyphs: mean filters, mid-grey = 0)")
+    alpha = analysed[0].readout.alpha
+    text = (f"{head}H1 barcodes of exact Rips on one random subsample per layer, on one scale "
+            f"(orange: significant at {alpha:g} against the universal null, Bonferroni) and "
+            "Mapper graphs (colour = node size, blue small to red large; glyphs: mean filters, "
+            "mid-grey = 0)")
     # Broken by hand: matplotlib's own wrapping leaves a tall empty band in a cropped figure.
     fig.suptitle(textwrap.fill(text, width=int(40 * n_cols)), fontsize=9, y=1.0, va="bottom")
     return fig
 
 
-def _depth_figure(analysed, threshold, title):
+def _depth_figure(analysed, title):
     import matplotlib.pyplot as plt
 
     table = pd.DataFrame([r.row for r in analysed])
     x = table["layer"].to_numpy()
-    fig, axes = plt.subplots(3, 1, figsize=(max(6.0, 0.45 * len(x) + 3), 7.5), sharex=True)
-    life = axes[0]
-    life.plot(x, table["max_lifetime_h1"], "o-", label="longest H1 bar")
-    life.plot(x, table["lifetime_2_h1"], "s--", label="second H1 bar")
-    life.axhline(threshold, color="0.4", ls=":", label=f"long-bar threshold {threshold:g}")
-    # From zero, and the threshold always in view: a 0.001 bar must look like one.
-    life.set_ylim(0, 1.15 * max(threshold, table["max_lifetime_h1"].max()))
-    life.set_ylabel("H1 lifetime\n(witness)")
-    life.legend(fontsize="small")
-    counts = axes[1]
-    counts.plot(x, table["n_significant_h1"], "o-", label="long H1 bars")
+    alpha = analysed[0].readout.alpha
+    fig, axes = plt.subplots(4, 1, figsize=(max(6.0, 0.45 * len(x) + 3), 9.5), sharex=True)
+    sure = axes[0]
+    sure.semilogy(x, table["pvalue_h1"].astype(float).clip(lower=1e-12), "o-", color="C3")
+    sure.axhline(alpha, color="0.4", ls=":", label=f"level alpha = {alpha:g}")
+    sure.set_ylim(top=1.5)
+    sure.set_ylabel("p-value of the\nstrongest H1 class")
+    sure.legend(fontsize="small")
+    life = axes[1]
+    rips = table["rips_lifetime_h1"].astype(float)
+    err = [rips - table["rips_lifetime_h1_low"].astype(float),
+           table["rips_lifetime_h1_high"].astype(float) - rips]
+    size = int(table["subsample_size"].max())
+    life.errorbar(x, rips, yerr=err, fmt="o-", capsize=3,
+                  label=f"exact Rips at {size} points (median, interval over subsamples)")
+    life.plot(x, table["max_lifetime_h1"], "s--", color="0.5",
+              label="witness barcode on all analysed points (moves with their number)")
+    # From zero: a 0.001 bar must look like one.
+    life.set_ylim(0, 1.15 * max(rips.max(), table["max_lifetime_h1"].max(), 1e-3))
+    life.set_ylabel("longest H1\nlifetime")
+    life.legend(fontsize="x-small")
+    counts = axes[2]
+    counts.plot(x, table["n_significant_h1"], "o-", label="significant H1 classes")
     counts.plot(x, table["nerve_betti1"], "s--", label="Mapper nerve β1")
     counts.set_ylim(bottom=0)
     counts.yaxis.get_major_locator().set_params(integer=True)
     counts.set_ylabel("count")
     counts.legend(fontsize="small")
-    dist = axes[2]
+    dist = axes[3]
     dist.plot(x, table["distance_to_primary_circle"].astype(float), "o-", color="C2")
     dist.set_ylim(0, np.sqrt(2))
     dist.set_ylabel("mean distance to\nprimary circle")

@@ -23,8 +23,9 @@ def test_analyze_writes_a_complete_report(circle_checkpoint, tmp_path, capsys):
                  "--out", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_filters"] == 600 and summary["n_analysed"] == 300
-    # A noisy circle: one long bar, whatever its exact length.
-    assert summary["n_long_h1_bars"] == 1
+    # A noisy circle: one significant H1 class, whatever its exact length.
+    assert summary["n_significant_h1"] == 1
+    assert summary["verdict"] == "a circle: one significant H1 class"
     for name in ["barcode.png", "mapper.png", "mapper.html", "table.csv", "settings.json",
                  "kept_filters.csv"]:
         assert (out / name).stat().st_size > 0

@@ -117,8 +117,9 @@ def layer_report(checkpoint, tmp_path_factory):
 def test_single_layer_of_any_kernel_size_with_exports(layer_report):
     summary = json.loads((layer_report / "summary.json").read_text())
     assert summary["kernel"] == "5x5" and summary["n_filters"] == 512
-    assert summary["n_long_h1_bars"] == 1 and summary["distance_to_primary_circle"] < 0.25
-    assert "points analysed" in summary["long_bar_barcode"]
+    assert summary["n_significant_h1"] == 1 and summary["distance_to_primary_circle"] < 0.25
+    assert summary["pvalue_h1"] < summary["alpha"] == 0.05
+    assert "points analysed" in summary["barcode"]
     assert summary["about"]["undescribed"] == []
     kept = pd.read_csv(layer_report / "kept_filters.csv")
     assert len(kept) == summary["n_analysed"]

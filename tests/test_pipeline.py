@@ -19,7 +19,7 @@ from sktopo.filters import (
     density_filtration_indices,
     normalize_filters,
 )
-from sktopo.homology import LONG_BAR_LIFETIME, DiagramFeatures, Persistence
+from sktopo.homology import DiagramFeatures, Persistence
 from sktopo.pipeline import (
     fit_topology,
     generalization_cv,
@@ -72,19 +72,25 @@ def test_analyze_summary_equals_the_pipeline_exactly(circle_and_dead, tmp_path):
     settings = json.loads((out / "settings.json").read_text())
     expected = make_topology_pipeline(k=15, p=0.3).set_output(transform="pandas").fit_transform(
         [with_dead])
-    assert summary["max_h1_lifetime"] == expected["max_lifetime_h1"][0]
+    assert summary["max_lifetime_h1"] == expected["max_lifetime_h1"][0]
+    assert summary["pvalue_h1"] == expected["pvalue_h1"][0]
+    assert summary["n_significant_h1"] == expected["n_significant_h1"][0] == 1
+    assert summary["verdict"] == "a circle: one significant H1 class"
     assert summary["n_dead"] == 120
-    assert summary["long_bar_threshold"] == LONG_BAR_LIFETIME
-    assert "witness" in summary["long_bar_barcode"]
+    assert "witness" in summary["barcode"]
     assert settings["k_used"] == 15 and settings["n_landmarks_used"] == 100
 
 
 # --------------------------------------------------------------------------- the Pipeline
 def test_step_names_are_addressable_by_grid_search():
-    pipe = make_topology_pipeline()
+    pipe = make_topology_pipeline(significance=False)
     assert [name for name, _ in pipe.steps] == ["normalize", "density", "persistence", "features"]
     pipe.set_params(density__k=7, persistence__n_landmarks=20, normalize__rtol=1e-3)
     assert clone(pipe).get_params()["persistence__n_landmarks"] == 20
+    default = make_topology_pipeline()
+    assert [name for name, _ in default.steps] == ["normalize", "density", "features"]
+    default.set_params(features__significance__m=150)
+    assert clone(default).get_params()["features__significance__m"] == 150
     with_mapper = make_topology_pipeline(mapper=True)
     with_mapper.set_params(features__barcode__persistence__n_landmarks=20,
                            features__mapper__mapper__resolution=8)
@@ -96,14 +102,14 @@ def test_mapper_branch_adds_unprefixed_graph_columns():
     table = make_topology_pipeline(k=10, p=0.5, n_landmarks=40, mapper=True, resolution=8) \
         .set_output(transform="pandas").fit_transform(clouds)
     assert isinstance(table, pd.DataFrame) and len(table) == 2
-    assert {"max_lifetime_h1", "n_significant_h1", "nerve_betti1", "graph_cycle_rank"} <= set(
-        table.columns)
+    assert {"max_lifetime_h1", "pvalue_h1", "n_significant_h1", "nerve_betti1",
+            "graph_cycle_rank"} <= set(table.columns)
 
 
 def test_features_match_exact_rips_computed_by_hand():
     clouds = _circles([0.05, 0.3], n=80)
     pipe = make_topology_pipeline(k=5, p=0.5, backend="exact", features=["max_lifetime"],
-                                  homology_dimensions=[1])
+                                  homology_dimensions=[1], significance=False)
     values = pipe.fit_transform(clouds)[:, 0]
     for cloud, value in zip(clouds, values):
         X = normalize_filters(cloud)
@@ -118,7 +124,7 @@ def test_sizes_are_never_lowered_silently():
         make_topology_pipeline(k=50).fit(small)
     with pytest.raises(ValueError, match="n_landmarks=100 does not fit"):
         make_topology_pipeline(k=5).fit(small)  # 0.3 * 30 = 9 points kept
-    pipe = make_topology_pipeline(k=0.2, n_landmarks=0.5).fit(small)
+    pipe = make_topology_pipeline(k=0.2, n_landmarks=0.5, significance=False).fit(small)
     assert pipe.named_steps["density"].k_.tolist() == [6]
     assert pipe.named_steps["persistence"].n_landmarks_.tolist() == [5]  # 4.5, rounded half up
 
@@ -132,7 +138,9 @@ def test_views_read_the_fitted_steps(circle_and_dead):
     h1 = view.diagram[1]
     assert (h1[:, 1] - h1[:, 0]).max() == table["max_lifetime_h1"][0]
     assert view.graph is not None and view.settings["resolution"] == 8
-    assert view.settings["long_bar_threshold"] == LONG_BAR_LIFETIME
+    assert view.settings["subsample_size"] == 120  # the whole cloud: fewer points than m
+    assert view.readout.n_points == 120 and view.readout.n_repeats == 1
+    assert table["pvalue_h1"][0] == view.readout.pvalue
 
 
 def test_fit_topology_takes_a_pipeline_or_parameters_not_both():

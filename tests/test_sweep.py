@@ -1,6 +1,8 @@
 """Layer sweeps: any kernel size, depthwise and grouped layers, model-zoo and Keras names,
 adaptive sizes, honest barcode scales."""
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,7 +19,8 @@ from sktopo.filters import (  # noqa: E402
     klein_bottle,
     primary_circle,
 )
-from sktopo.homology import LONG_BAR_LIFETIME, plot_barcode  # noqa: E402
+from sktopo.homology import plot_barcode  # noqa: E402
+from sktopo.significance import significance_readout  # noqa: E402
 from sktopo.mapper import mapper_graph, mapper_html, plot_mapper_graph  # noqa: E402
 from sktopo.sweep import (  # noqa: E402
     ADAPTIVE_RULES,
@@ -83,9 +86,10 @@ def test_every_kernel_size_depthwise_and_grouped_layer_is_analysed(swept):
     assert table["groups"].tolist() == [1, 1, 16, 4, 1]
     assert table["n_filters"].tolist() == [256, 512, 64, 1024, 2048]
     analysed = table.iloc[:4]
-    # A noisy circle in every layer: one long bar, close to the ideal filters.
+    # A noisy circle in every layer: one significant class, close to the ideal filters.
     assert (analysed["n_significant_h1"] == 1).all()
-    assert (analysed["max_lifetime_h1"] > 2 * LONG_BAR_LIFETIME).all()
+    assert (analysed["pvalue_h1"] < 0.05).all()
+    assert (analysed["verdict"] == "a circle: one significant H1 class").all()
     assert (analysed["distance_to_primary_circle"] < 0.25).all()
     assert [len(r.diagram) for r in results[:4]] == [2, 2, 2, 2]
     assert results[1].graph.nodes[0]["mean_filter"].shape == (25,)
@@ -274,12 +278,15 @@ def test_distance_to_the_models_of_any_odd_size(size):
 # --------------------------------------------------------------------------- pictures
 def _tiny_result(index, lifetime):
     diagram = [np.array([[0.0, np.inf]]), np.array([[0.05, 0.05 + lifetime]])]
+    readout = significance_readout(primary_circle(40) * 0.5 * lifetime, random_state=0)
+    readout = dataclasses.replace(readout, diagram=diagram,
+                                  corrected_pvalues=np.array([readout.pvalue]))
     row = {"layer": index, "name": f"c{index}", "kernel": "3x3", "resolution": 5, "gain": 3.0,
-           "nerve_betti1": 1, "n_significant_h1": int(lifetime > LONG_BAR_LIFETIME),
-           "max_lifetime_h1": lifetime, "lifetime_2_h1": 0.0, "n_landmarks_used": 20,
-           "n_analysed": 50, "distance_to_primary_circle": 0.3}
+           "nerve_betti1": 1, **readout.features(), "max_lifetime_h1": lifetime,
+           "lifetime_2_h1": 0.0, "n_landmarks_used": 20, "n_analysed": 50,
+           "distance_to_primary_circle": 0.3}
     graph = mapper_graph(primary_circle(60), 5, 3)
-    return LayerResult(row, (3, 3), diagram, graph, "lazy witness")
+    return LayerResult(row, (3, 3), diagram, graph, "lazy witness", readout)
 
 
 def test_sweep_barcodes_share_one_scale_and_never_zoom_a_speck():
@@ -290,8 +297,8 @@ def test_sweep_barcodes_share_one_scale_and_never_zoom_a_speck():
     assert len(bar_axes) == 2
     rights = {ax.get_xlim()[1] for ax in bar_axes}
     assert len(rights) == 1 and rights.pop() >= 0.65  # the 0.001 bar is drawn on the 0.6 scale
-    lifetime_ax = figs["sweep_depth"].axes[0]
-    assert lifetime_ax.get_ylim()[0] == 0 and lifetime_ax.get_ylim()[1] > LONG_BAR_LIFETIME
+    lifetime_ax = figs["sweep_depth"].axes[1]
+    assert lifetime_ax.get_ylim()[0] == 0 and lifetime_ax.get_ylim()[1] > 0.6
 
 
 def test_a_lone_short_bar_keeps_the_threshold_in_view():

@@ -12,7 +12,6 @@ import pandas as pd
 
 from ..export import kept_filters, mapper_graph_data, save_diagrams, to_kmapper
 from ..filters import extract_spatial_filters
-from ..homology import LONG_BAR_LIFETIME
 from ..sweep import (
     ADAPTIVE_RULES,
     COLUMN_MEANINGS,
@@ -25,6 +24,7 @@ from ..sweep import (
     sweep_layouts,
     sweep_table,
 )
+from ..significance import SIGNIFICANCE_TEST, caveats
 from ._result import ExperimentResult
 
 #: Summary fields and table columns of the analyze reports, beyond the shared field list.
@@ -33,10 +33,12 @@ _DESCRIPTIONS = {
     **{k: v for k, v in COLUMN_MEANINGS.items() if k != "layer"},
     "n_layers": "conv layers in the sweep",
     "n_layers_analysed": "layers analysed (the others are skipped, with a note in the table)",
-    "layers_with_long_h1_bar": "layers with at least one H1 bar above long_bar_threshold",
-    "layers_with_one_loop": "layers whose barcode has exactly one long H1 bar and whose Mapper "
-                            "nerve has beta1 = 1",
-    "layer_with_max_h1_lifetime": "the layer whose longest H1 bar is the longest of the sweep",
+    "layers_with_significant_h1": "layers with at least one significant H1 class",
+    "layers_with_one_loop": "layers with exactly one significant H1 class and a Mapper nerve "
+                            "of beta1 = 1",
+    "layer_with_max_rips_lifetime_h1": "the layer whose longest H1 class at the fixed "
+                                       "subsample size is the longest of the sweep",
+    "verdicts": "the verdict of every analysed layer",
     "sweep_seconds": "wall time of the analysis of every layer, in seconds",
 }
 
@@ -173,18 +175,19 @@ def _mapper_figure(view, result, title):
 
 
 def _one_layer_summary(view, result):
-    row, settings = result.row, view.settings
+    row = result.row
     return {
         "layer": row["name"],
         "kernel": row["kernel"],
         "n_filters": row["n_filters"],
         "n_dead": row["n_dead"],
         "n_analysed": row["n_analysed"],
-        "max_h1_lifetime": row["max_lifetime_h1"],
-        "second_h1_lifetime": row["lifetime_2_h1"],
-        "n_long_h1_bars": row["n_significant_h1"],
-        "long_bar_threshold": settings["long_bar_threshold"],
-        "long_bar_barcode": result.barcode,
+        **view.readout.summary(),
+        "caveats": caveats(view.readout, nerve_betti1=row["nerve_betti1"]),
+        "significance_test": SIGNIFICANCE_TEST,
+        "max_lifetime_h1": row["max_lifetime_h1"],
+        "lifetime_2_h1": row["lifetime_2_h1"],
+        "barcode": result.barcode,
         "mapper_nerve_betti1": row["nerve_betti1"],
         "distance_to_primary_circle": row["distance_to_primary_circle"],
     }
@@ -231,7 +234,7 @@ def _sweep_report(reads, layers, *, sizes, gain, max_filters, random_state, verb
         table=table,
         figures=sweep_figures(analysed, title=model, layouts=layouts, verbose=verbose),
         settings={**settings, "gain": gain, "chosen_by": _chosen_by(sizes),
-                  "long_bar_threshold": LONG_BAR_LIFETIME, "barcode": _SWEEP_BARCODE},
+                  "significance_test": SIGNIFICANCE_TEST, "barcode": _SWEEP_BARCODE},
         summary=_sweep_summary(table, analysed, seconds),
         extra_files=_sweep_files(analysed, layouts),
         descriptions=_DESCRIPTIONS,
@@ -240,18 +243,21 @@ def _sweep_report(reads, layers, *, sizes, gain, max_filters, random_state, verb
 
 def _sweep_summary(table, analysed, seconds):
     done = pd.DataFrame([r.row for r in analysed])
-    best = done.loc[done["max_lifetime_h1"].idxmax()]
+    best = done.loc[done["rips_lifetime_h1"].idxmax()]
     one_loop = done[(done["n_significant_h1"] == 1) & (done["nerve_betti1"] == 1)]
     return {
         "n_layers": len(table),
         "n_layers_analysed": len(analysed),
-        "max_h1_lifetime": float(best["max_lifetime_h1"]),
-        "layer_with_max_h1_lifetime": f"{best['layer']}. {best['name']}",
-        "layers_with_long_h1_bar": [int(v) for v in done.loc[done["n_significant_h1"] >= 1,
-                                                             "layer"]],
+        "verdicts": [f"{r['layer']}. {r['name']}: {r['verdict']}" for _, r in done.iterrows()],
+        "layers_with_significant_h1": [int(v) for v in done.loc[done["n_significant_h1"] >= 1,
+                                                                "layer"]],
         "layers_with_one_loop": [int(v) for v in one_loop["layer"]],
-        "long_bar_threshold": LONG_BAR_LIFETIME,
-        "long_bar_barcode": _SWEEP_BARCODE,
+        "rips_lifetime_h1": float(best["rips_lifetime_h1"]),
+        "layer_with_max_rips_lifetime_h1": f"{best['layer']}. {best['name']}",
+        "subsample_size": int(done["subsample_size"].max()),
+        "alpha": analysed[0].readout.alpha,
+        "significance_test": SIGNIFICANCE_TEST,
+        "barcode": _SWEEP_BARCODE,
         "sweep_seconds": round(seconds, 1),
     }
 

@@ -8,9 +8,9 @@ import pandas as pd
 
 from ..datasets import load_train_test
 from ..filters import extract_spatial_filters
-from ..homology import persistence_diagrams
 from ..nn import train_many
 from ..pipeline import fit_topology
+from ..significance import caveats
 from ._result import ExperimentResult
 
 #: The demo's recipe: four M(256, 0, 64) nets whose first conv has stride 4 (28x28 -> 7x7, so a
@@ -104,25 +104,18 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, n_threads=None
         [filters], k=recipe["k"], p=recipe["p"], n_landmarks=recipe["n_landmarks"], mapper=True,
         resolution=recipe["resolution"], gain=recipe["gain"], random_state=random_state,
     )
-    # Exact Rips on the same few hundred points takes seconds: report it beside the witness
-    # barcode so both scales are on record.
-    exact = persistence_diagrams(topo.cloud, backend="exact")[1]
-    exact_life = np.sort(exact[:, 1] - exact[:, 0])[::-1]
     analysed = time.perf_counter()
 
-    f = topo.features
-    n_long = int(f["n_significant_h1"])
+    f, readout = topo.features, topo.readout
     label = (f"rho({topo.settings['k_used']}, {recipe['p']}, {recipe['n_networks']} x "
              f"M^1_{recipe['iterations']}{tuple(recipe['sizes'])}, stride {recipe['stride']})")
     summary = {
-        "max_h1_lifetime": f["max_lifetime_h1"],
-        "second_h1_lifetime": f["lifetime_2_h1"],
-        "max_h1_lifetime_exact_rips": float(exact_life[0]) if len(exact_life) else 0.0,
-        "second_h1_lifetime_exact_rips": float(exact_life[1]) if len(exact_life) > 1 else 0.0,
-        "n_long_h1_bars": n_long,
-        "long_bar_threshold": topo.settings["long_bar_threshold"],
-        "long_bar_barcode": topo.settings["long_bar_barcode"],
-        "primary_circle_found": bool(n_long == 1 and f["nerve_betti1"] == 1),
+        **readout.summary(),
+        "caveats": caveats(readout, nerve_betti1=int(f["nerve_betti1"])),
+        "primary_circle_found": bool(readout.n_significant == 1 and f["nerve_betti1"] == 1),
+        "max_lifetime_h1": f["max_lifetime_h1"],
+        "lifetime_2_h1": f["lifetime_2_h1"],
+        "barcode": topo.settings["barcode"],
         "mapper_nerve_betti1": f["nerve_betti1"],
         "mean_valid_acc": float(np.mean([r["valid_acc"] for r in records])),
         "n_filters": len(filters),

@@ -11,7 +11,7 @@ from ._data import load_experiment_data
 from ._presets import NetworkPreset, plain_settings, resolve_preset
 from ._result import ExperimentResult
 from ._runs import nets_folder
-from ._weight_space import at_most, fit_cloud_topology, frame, topology_row
+from ._weight_space import at_most, fit_cloud_topology, frame, headline, topology_row
 
 #: The paper's setting per data set: images, architecture, networks, snapshot iterations and, per
 #: layer, ``(k, p, resolution, gain)`` (p = 1: no density filtration). "cifar10_gray" is Fig. 5,
@@ -182,14 +182,14 @@ def training_dynamics(*, scale="small", data_home=None, random_state=0, verbose=
             rows.append(topology_row(topo, layer=layer, iteration=it,
                                      valid_acc=float(np.mean(acc)) if acc else None))
             row_graphs.append(topo.graph)
-            summary[f"layer{layer}_iter{it}_max_h1_lifetime"] = topo.features["max_lifetime_h1"]
+            summary[f"layer{layer}_iter{it}"] = headline(topo)
         grid.append(row_graphs)
     figures = _figures(grid, rows, list(spec["layers"]), iterations)
     table = frame(rows)
     summary.update(
         dataset=dataset, n_networks=n_nets, sizes=list(sizes),
-        max_h1_lifetime=float(table["max_lifetime_h1"].max()),
-        n_long_h1_bars=int(table["n_significant_h1"].max()),
+        max_lifetime_h1=float(table["max_lifetime_h1"].max()),
+        n_significant_h1=int(table["n_significant_h1"].max()),
         paper_finding=spec["paper_finding"],
     )
     settings = {**preset.to_settings(), "iterations": list(iterations), "sizes": list(sizes),

@@ -415,8 +415,8 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
                                  "paper_test_accuracy": panel["paper_test_accuracy"],
                                  "paper_finding": panel["paper_finding"]}
     first = summary["panel_1"]
-    summary.update(max_h1_lifetime=first["max_h1_lifetime"],
-                   n_long_h1_bars=first["n_long_h1_bars"])
+    summary.update(verdict=first["verdict"], n_significant_h1=first["n_significant_h1"],
+                   max_lifetime_h1=first["max_lifetime_h1"])
     settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
                 "data": data.description, "panels": CIFAR_FIGURES[preset.figure],
                 "data_home": str(get_data_home(data_home))}

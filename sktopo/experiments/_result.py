@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._io import normal_mode
+from ..significance import SUMMARY_MEANINGS
 
 
 def _jsonable(value):
@@ -42,19 +43,13 @@ FIELD_MEANINGS = {
                  "the sources",
     "n_dead": "dead (constant) filters, dropped before the density filtration",
     "n_analysed": "points analysed: live filters kept by the density filtration rho(k, p)",
-    "max_h1_lifetime": "lifetime (death - birth) of the longest H1 bar, the paper's "
-                       "'topological simplicity'; in the units of the barcode named by "
-                       "long_bar_barcode",
-    "second_h1_lifetime": "lifetime of the second-longest H1 bar; one circle shows as a long "
-                          "first bar far above the second",
-    "max_h1_lifetime_exact_rips": "longest H1 lifetime of the exact Vietoris-Rips barcode of "
-                                  "the same points (edge lengths: larger than witness values)",
-    "second_h1_lifetime_exact_rips": "second-longest H1 lifetime of that exact Rips barcode",
-    "n_long_h1_bars": "H1 bars whose lifetime exceeds long_bar_threshold",
-    "long_bar_threshold": "lifetime above which a bar counts as long "
-                          "(sktopo.homology.LONG_BAR_LIFETIME), set for lazy witness barcodes "
-                          "of normalised filters; it does not apply to Rips barcodes",
-    "long_bar_barcode": "the complex the lifetimes and the threshold refer to, and its points",
+    **SUMMARY_MEANINGS,
+    "max_lifetime_h1": "lifetime (death - birth) of the longest H1 bar of the lazy witness "
+                       "barcode named by 'barcode', the paper's 'topological simplicity'; it "
+                       "shrinks as points are added, so compare it only at equal n_analysed "
+                       "(rips_lifetime_h1 is read at a fixed size)",
+    "lifetime_2_h1": "lifetime of the second-longest H1 bar of that witness barcode",
+    "barcode": "the complex of the witness barcode and its points",
     "mapper_nerve_betti1": "loops of the Mapper graph's flag (clique) complex over Z/2: 1 for a "
                            "circle; not the graph's cycle rank E - V + C, which counts the small "
                            "triangles of overlapping cover cells",
@@ -70,10 +65,11 @@ FIELD_MEANINGS = {
 
 #: How the yes/no and count fields are decided.
 CRITERIA = {
-    "n_long_h1_bars": "count of H1 bars with death - birth > long_bar_threshold",
-    "n_significant_h1": "count of H1 bars with death - birth > long_bar_threshold",
-    "primary_circle_found": "n_long_h1_bars == 1 and mapper_nerve_betti1 == 1",
-    "layers_with_long_h1_bar": "n_significant_h1 >= 1 in table.csv",
+    "verdict": "n_significant_h1 = 0: no significant loop; 1: a circle; 2 or more: several loops",
+    "n_significant_h1": "H1 classes whose Bonferroni-corrected universal-null p-value is below "
+                        "alpha, median over the subsamples of the significance readout",
+    "primary_circle_found": "n_significant_h1 == 1 and mapper_nerve_betti1 == 1",
+    "layers_with_significant_h1": "n_significant_h1 >= 1 in table.csv",
     "layers_with_one_loop": "n_significant_h1 == 1 and nerve_betti1 == 1 in table.csv",
 }
 

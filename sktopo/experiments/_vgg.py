@@ -198,10 +198,10 @@ def vgg_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **op
     figures.update(_grid_figures(graphs, rows))
     table = frame(rows)
     summary.update(
-        max_h1_lifetime=float(table["max_lifetime_h1"].max()),
-        n_long_h1_bars=int(table["n_significant_h1"].max()),
-        layers_with_long_h1_bar=[f"{r['model']}:{r['layer']}" for r in rows
-                                 if r["n_significant_h1"] >= 1],
+        max_lifetime_h1=float(table["max_lifetime_h1"].max()),
+        n_significant_h1=int(table["n_significant_h1"].max()),
+        layers_with_significant_h1=[f"{r['model']}:{r['layer']}" for r in rows
+                                    if r["n_significant_h1"] >= 1],
         paper_layers_with_primary_circle="VGG16 layers 2-12 (not 13)",
     )
     settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,

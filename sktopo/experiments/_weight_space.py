@@ -13,10 +13,11 @@ import pandas as pd
 from .._progress import progress
 from ..filters import dead_filter_mask, n_kept
 from ..pipeline import fit_topology
+from ..significance import READOUT_COLUMNS, caveats
 
 #: Feature columns copied from a :class:`~sktopo.pipeline.CloudView`'s features into the tables.
 FEATURE_COLUMNS = (
-    "max_lifetime_h1", "lifetime_2_h1", "lifetime_3_h1", "n_significant_h1",
+    *READOUT_COLUMNS, "max_lifetime_h1", "lifetime_2_h1", "lifetime_3_h1",
     "max_lifetime_h0", "nerve_betti1", "graph_cycle_rank", "n_nodes", "n_components",
 )
 
@@ -122,19 +123,22 @@ def topology_row(topo, **extra):
         resolution=settings.get("resolution"), gain=settings.get("gain"),
     )
     row.update({c: topo.features.get(c) for c in FEATURE_COLUMNS})
+    row["verdict"] = topo.readout.summary()["verdict"] if topo.readout is not None else None
     return row
 
 
 def headline(topo):
-    """Summary numbers of one analysed cloud, with the long-bar criterion they use."""
-    f, settings = topo.features, topo.settings
+    """Summary numbers of one analysed cloud: the significance readout, then the witness
+    barcode and Mapper."""
+    f, readout = topo.features, topo.readout
+    nerve = f.get("nerve_betti1")
     return {
-        "max_h1_lifetime": f.get("max_lifetime_h1"),
-        "second_h1_lifetime": f.get("lifetime_2_h1"),
-        "n_long_h1_bars": int(f.get("n_significant_h1", 0)),
-        "long_bar_threshold": settings["long_bar_threshold"],
-        "long_bar_barcode": settings["long_bar_barcode"],
-        "mapper_nerve_betti1": f.get("nerve_betti1"),
+        **readout.summary(),
+        "caveats": caveats(readout, nerve_betti1=None if nerve is None else int(nerve)),
+        "max_lifetime_h1": f.get("max_lifetime_h1"),
+        "lifetime_2_h1": f.get("lifetime_2_h1"),
+        "barcode": topo.settings["barcode"],
+        "mapper_nerve_betti1": nerve,
         "n_analysed": len(topo.kept),
     }
 

@@ -3,7 +3,6 @@ diagram features, distances and barcode plots."""
 
 from ._diagrams import pad_diagrams, unpad_diagrams
 from ._features import (
-    LONG_BAR_LIFETIME,
     DiagramFeatures,
     diagram_distance,
     diagram_features,
@@ -15,7 +14,6 @@ from ._plot import plot_barcode, plot_persistence_diagram
 from ._witness import lazy_witness_matrix
 
 __all__ = [
-    "LONG_BAR_LIFETIME",
     "DiagramFeatures",
     "Persistence",
     "covering_radius",

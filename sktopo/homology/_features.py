@@ -9,17 +9,10 @@ from .._validation import Number
 from ..base import CollectionTransformer
 from ._diagrams import check_bars, check_padded
 
-#: Bars longer than this (in the filtration's units) count as "long": the threshold of the
-#: ``n_significant`` features and of every report's ``n_long_h1_bars``. It is set for the lazy
-#: witness barcode of normalised 3x3 filters (the default persistence backend), where noise bars
-#: stay below about 0.1 and the primary circle's bar is 0.3 or more; exact and landmark Rips
-#: barcodes are on a larger scale (see the user guide), so pass ``min_lifetime`` for them.
-LONG_BAR_LIFETIME = 0.15
-
 FEATURES = (
     "max_lifetime",
     "top_lifetimes",
-    "n_significant",
+    "n_longer",
     "n_above_gap",
     "total_persistence",
     "entropy",
@@ -69,7 +62,7 @@ def diagram_features(
     homology_dimensions=None,
     features=FEATURES,
     top_k=3,
-    min_lifetime=LONG_BAR_LIFETIME,
+    min_lifetime=0.0,
     betti_scales=(),
     infinity=None,
     return_names=False,
@@ -81,7 +74,9 @@ def diagram_features(
     * ``max_lifetime_h{q}``: :math:`\ell_1` (0 without bars). ``max_lifetime_h1`` is the paper's
       measure of topological simplicity.
     * ``lifetime_{i}_h{q}``, ``i = 1..top_k``: :math:`\ell_i` (0 when fewer bars).
-    * ``n_significant_h{q}``: bars with :math:`\ell > \text{min\_lifetime}`.
+    * ``n_longer_h{q}``: bars with :math:`\ell > \text{min\_lifetime}` (every bar of positive
+      length by default). A count above a fixed lifetime is not a significance test: lifetimes
+      shrink as points are added, so use :mod:`sktopo.significance` to decide what is real.
     * ``n_above_gap_h{q}``: bars above the largest gap :math:`\ell_i - \ell_{i+1}` (with
       :math:`\ell_{n+1} = 0`): the number of bars that stand out from the rest. It is at least 1
       whenever there is a bar, even in pure noise; use it together with the lifetimes.
@@ -102,13 +97,12 @@ def diagram_features(
     homology_dimensions : sequence of int, default=None
         Dimensions to describe; ``None`` means every dimension present.
     features : sequence of str, default=all
-        Feature groups among ``"max_lifetime"``, ``"top_lifetimes"``, ``"n_significant"``,
+        Feature groups among ``"max_lifetime"``, ``"top_lifetimes"``, ``"n_longer"``,
         ``"n_above_gap"``, ``"total_persistence"``, ``"entropy"``, ``"betti"``, in output order.
     top_k : int, default=3
         Lifetimes reported by ``"top_lifetimes"``.
-    min_lifetime : float, default=LONG_BAR_LIFETIME
-        Threshold of ``"n_significant"``, in filtration units (0.15, set for the lazy witness
-        barcode; see :data:`LONG_BAR_LIFETIME`).
+    min_lifetime : float, default=0.0
+        Threshold of ``"n_longer"``, in filtration units.
     betti_scales : sequence of float, default=()
         Scales of the ``"betti"`` group (no columns when empty).
     infinity : float or None, default=None
@@ -127,12 +121,12 @@ def diagram_features(
     >>> import numpy as np
     >>> from sktopo.homology import diagram_features
     >>> D = np.array([[[0, np.inf, 0], [0, 0.3, 0], [0.2, 1.0, 1], [0.3, 0.35, 1]]])
-    >>> F, names = diagram_features(D, features=["max_lifetime", "n_significant"],
+    >>> F, names = diagram_features(D, features=["max_lifetime", "n_longer"],
     ...                             return_names=True)
     >>> list(names)
-    ['max_lifetime_h0', 'max_lifetime_h1', 'n_significant_h0', 'n_significant_h1']
+    ['max_lifetime_h0', 'max_lifetime_h1', 'n_longer_h0', 'n_longer_h1']
     >>> F.round(2).tolist()
-    [[0.3, 0.8, 1.0, 1.0]]
+    [[0.3, 0.8, 1.0, 2.0]]
     """
     X = check_padded(diagrams, "diagrams")
     _check_same_layout(X)
@@ -171,9 +165,9 @@ def diagram_features(
                 for i in range(top_k):
                     cols.append(padded[:, i])
                     names.append(f"lifetime_{i + 1}_h{q}")
-            elif group == "n_significant":
+            elif group == "n_longer":
                 cols.append((life > min_lifetime).sum(axis=1).astype(float))
-                names.append(f"n_significant_h{q}")
+                names.append(f"n_longer_h{q}")
             elif group == "n_above_gap":
                 count = np.zeros(len(X))
                 if life.shape[1]:
@@ -218,8 +212,8 @@ class DiagramFeatures(CollectionTransformer, auto_wrap_output_keys=("transform",
         Feature groups, see :func:`diagram_features`.
     top_k : int, default=3
         Lifetimes of the ``"top_lifetimes"`` group.
-    min_lifetime : float, default=LONG_BAR_LIFETIME
-        Threshold of the ``"n_significant"`` group (0.15, set for the lazy witness barcode).
+    min_lifetime : float, default=0.0
+        Threshold of the ``"n_longer"`` group.
     betti_scales : sequence of float, default=()
         Scales of the ``"betti"`` group.
     infinity : float or None, default=None
@@ -253,7 +247,7 @@ class DiagramFeatures(CollectionTransformer, auto_wrap_output_keys=("transform",
         homology_dimensions=None,
         features=FEATURES,
         top_k=3,
-        min_lifetime=LONG_BAR_LIFETIME,
+        min_lifetime=0.0,
         betti_scales=(),
         infinity=None,
     ):

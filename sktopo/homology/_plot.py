@@ -63,8 +63,26 @@ def _sorted_bars(bars, max_bars):
     return bars[np.lexsort((-(bars[:, 1] - bars[:, 0]), bars[:, 0]))]
 
 
-def _draw_panel(ax, bars, right, threshold):
-    """One dimension's bars; with a threshold, long bars in orange and the line birth + threshold.
+def _with_pvalues(per_dim, pvalues):
+    """Bars with their p-value as a third column (NaN where none is given)."""
+    if not pvalues:
+        return per_dim
+    out = {}
+    for q, bars in per_dim.items():
+        p = np.full(len(bars), np.nan)
+        if q in pvalues:
+            given = np.asarray(pvalues[q], dtype=float).ravel()
+            if len(given) != len(bars):
+                raise ValueError(f"pvalues[{q}] has {len(given)} values for {len(bars)} H{q} "
+                                 "bars; give one p-value per bar, in the diagram's order.")
+            p = given
+        out[q] = np.column_stack([bars[:, :2], p]) if len(bars) else np.zeros((0, 3))
+    return out
+
+
+def _draw_panel(ax, bars, right, threshold, alpha=None):
+    """One dimension's bars; with a threshold, long bars in orange and the line birth + threshold;
+    with p-values (a third column) and ``alpha``, significant bars in orange.
 
     A bar is long when its lifetime exceeds the threshold, i.e. when it reaches past its own
     ``birth + threshold``; those points, joined bar by bar, are the threshold line (a vertical
@@ -73,12 +91,18 @@ def _draw_panel(ax, bars, right, threshold):
     inf = np.isinf(bars[:, 1])
     y = np.arange(len(bars))
     ends = np.where(inf, right, bars[:, 1])
-    long = ~inf & (bars[:, 1] - bars[:, 0] > threshold) if threshold is not None else inf & False
+    if alpha is not None and bars.shape[1] > 2:
+        long = ~inf & (bars[:, 2] < alpha)
+        label = f"significant (corrected p < {alpha:g})"
+    elif threshold is not None:
+        long = ~inf & (bars[:, 1] - bars[:, 0] > threshold)
+        label = f"long (lifetime > {threshold:g})"
+    else:
+        long = inf & False
     short = ~inf & ~long
     ax.hlines(y[short], bars[short, 0], ends[short], color="C0", lw=1.5)
     if long.any():
-        ax.hlines(y[long], bars[long, 0], ends[long], color="C1", lw=2.2,
-                  label=f"long (lifetime > {threshold:g})")
+        ax.hlines(y[long], bars[long, 0], ends[long], color="C1", lw=2.2, label=label)
     if inf.any():
         ax.hlines(y[inf], bars[inf, 0], ends[inf], color="C3", lw=1.5)
         ax.plot(ends[inf], y[inf], ">", color="C3", ms=6, clip_on=False, label="infinite")
@@ -99,7 +123,7 @@ def _draw_panel(ax, bars, right, threshold):
 @validate_params({"max_bars": [*COUNT, None]}, prefer_skip_nested_validation=True)
 def plot_barcode(
     diagram, *, homology_dimensions=None, max_bars=None, axes=None, title=None, xlabel="scale",
-    threshold=None, xmax=None,
+    threshold=None, xmax=None, pvalues=None, alpha=0.05,
 ):
     """Draw the barcode of one diagram, one panel per homology dimension (as in the paper).
 
@@ -128,9 +152,16 @@ def plot_barcode(
     xlabel : str, default="scale"
         Label of the filtration axis; say which complex it is and on how many points.
     threshold : float or None, default=None
-        Long-bar threshold (a lifetime, e.g. :data:`~sktopo.homology.LONG_BAR_LIFETIME`). Bars
-        longer than it are drawn in orange and a dashed line marks ``birth + threshold`` on every
-        bar (a vertical line at ``threshold`` for bars born at 0).
+        A reference lifetime. Bars longer than it are drawn in orange and a dashed line marks
+        ``birth + threshold`` on every bar (a vertical line at ``threshold`` for bars born at 0).
+        A lifetime is not a significance test (lifetimes shrink as points are added): prefer
+        ``pvalues``.
+    pvalues : dict or None, default=None
+        ``{dimension: p-values}`` aligned with that dimension's bars (e.g. a
+        :class:`~sktopo.significance.Readout`'s ``corrected_pvalues``): bars with a p-value below
+        ``alpha`` are drawn in orange as significant.
+    alpha : float, default=0.05
+        Level for ``pvalues``.
     xmax : float or None, default=None
         Right edge of every panel, for a common scale across figures; it must not cut a finite
         bar. ``None`` fits this diagram (and its threshold line).
@@ -150,7 +181,7 @@ def plot_barcode(
     >>> import numpy as np
     >>> from sktopo.homology import plot_barcode
     >>> fig = plot_barcode([np.array([[0.0, 0.5], [0.0, np.inf]]), np.array([[0.2, 0.9]])],
-    ...                    threshold=0.15)
+    ...                    pvalues={1: np.array([0.001])})
     >>> len(fig.axes)
     2
     """
@@ -175,11 +206,15 @@ def plot_barcode(
             )
         fig = axes[0].figure
     right = _barcode_right_edge(per_dim, threshold, xmax)
+    per_dim = _with_pvalues(per_dim, pvalues)
     for ax, q in zip(axes, dims):
         n_all = len(per_dim[q])
         bars = _sorted_bars(per_dim[q], max_bars)
-        _draw_panel(ax, bars, right, threshold)
+        _draw_panel(ax, bars, right, threshold, alpha if pvalues else None)
         shown = f"H{q}" if len(bars) == n_all else f"H{q} (longest {len(bars)} of {n_all})"
+        if n_all == 0:
+            ax.text(0.5, 0.5, f"no H{q} bar", transform=ax.transAxes, ha="center",
+                    va="center", color="0.4")
         ax.set_title(shown, loc="left", fontsize="medium")
         ax.set_xlim(0 if bars.size == 0 or bars[:, 0].min() >= 0 else None, right)
         ax.set_ylim(-1, max(len(bars), 1))

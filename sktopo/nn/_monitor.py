@@ -5,11 +5,15 @@ import time
 import numpy as np
 from skorch.callbacks import Callback
 
+from ..significance import READOUT_COLUMNS
 from ._training import training_iteration
+
+#: Readout columns written into the net's history at every record.
+_RECORDED = ("pvalue_h1", "n_significant_h1", "rips_lifetime_h1")
 
 
 class TopologyMonitor(Callback):
-    """Record the max H1 lifetime of a conv layer's filters every ``every`` batch iterations.
+    """Record the topology of a conv layer's filters every ``every`` batch iterations.
 
     At iterations ``every, 2 * every, ...`` the layer's spatial filters go through the topology
     Pipeline (:func:`sktopo.pipeline.make_topology_pipeline`: normalise and drop dead filters,
@@ -18,7 +22,10 @@ class TopologyMonitor(Callback):
     value at the epoch level, where skorch's ``EarlyStopping(monitor="max_h1_lifetime",
     lower_is_better=False)`` reads it. With ``model`` set, the mean distance of the normalised
     filters to that idealised model (:func:`sktopo.filters.distance_to_model`) is recorded too
-    (``"distance_to_<model>"``).
+    (``"distance_to_<model>"``). With ``significance=True`` (the default) the significance
+    readout is recorded beside it (:mod:`sktopo.significance`): ``"pvalue_h1"``,
+    ``"n_significant_h1"`` and ``"rips_lifetime_h1"`` (exact Rips at a fixed subsample size,
+    comparable across layers of different widths, unlike the witness lifetime).
 
     Cost: one witness barcode of the layer per record, about 10-50 ms for a first layer of 64 to
     2,000 filters on a laptop CPU (``monitor_seconds_`` holds the time spent), so every 50
@@ -41,6 +48,9 @@ class TopologyMonitor(Callback):
         Persistence backend.
     model : {"primary_circle", "klein_bottle"} or None, default="primary_circle"
         Idealised model whose distance is recorded; None records none.
+    significance : bool, default=True
+        Record the significance readout too (a few exact Rips barcodes of at most 300 points:
+        tens of milliseconds for a first layer).
 
     Attributes
     ----------
@@ -50,6 +60,9 @@ class TopologyMonitor(Callback):
         The recorded lifetimes.
     distance_ : list of float
         The recorded distances to ``model`` (empty when ``model`` is None).
+    readouts_ : list of dict
+        The recorded significance readouts (``pvalue_h1``, ``n_significant_h1``,
+        ``rips_lifetime_h1``, ...; empty when ``significance`` is False).
     monitor_seconds_ : float
         Time spent computing the records.
 
@@ -67,7 +80,7 @@ class TopologyMonitor(Callback):
     """
 
     def __init__(self, layer=1, every=50, k=0.1, p=1.0, n_landmarks=0.5, backend="witness",
-                 model="primary_circle"):
+                 model="primary_circle", significance=True):
         self.layer = layer
         self.every = every
         self.k = k
@@ -75,6 +88,7 @@ class TopologyMonitor(Callback):
         self.n_landmarks = n_landmarks
         self.backend = backend
         self.model = model
+        self.significance = significance
 
     def initialize(self):
         from ..pipeline import make_topology_pipeline
@@ -89,8 +103,10 @@ class TopologyMonitor(Callback):
         self.pipeline_ = make_topology_pipeline(
             k=self.k, p=self.p, n_landmarks=self.n_landmarks, backend=self.backend,
             features=["max_lifetime"], homology_dimensions=[1], random_state=0,
-        )
+            significance=bool(self.significance),
+        ).set_output(transform="pandas")
         self.iterations_, self.max_h1_lifetime_, self.distance_ = [], [], []
+        self.readouts_ = []
         self.monitor_seconds_ = 0.0
         return self
 
@@ -104,11 +120,15 @@ class TopologyMonitor(Callback):
         if iteration % self.every:
             return
         start = time.perf_counter()
-        lifetime, distance = self._measure(net)
+        lifetime, readout, distance = self._measure(net)
         self.monitor_seconds_ += time.perf_counter() - start
         self.iterations_.append(iteration)
         self.max_h1_lifetime_.append(lifetime)
         net.history.record_batch("max_h1_lifetime", lifetime)
+        if readout:
+            self.readouts_.append(readout)
+            for key in _RECORDED:
+                net.history.record_batch(key, readout[key])
         if distance is not None:
             self.distance_.append(distance)
             net.history.record_batch(self._key(), distance)
@@ -116,6 +136,8 @@ class TopologyMonitor(Callback):
     def on_epoch_end(self, net, **kwargs):
         if self.max_h1_lifetime_:
             net.history.record("max_h1_lifetime", self.max_h1_lifetime_[-1])
+            for key in _RECORDED if self.readouts_ else ():
+                net.history.record(key, self.readouts_[-1][key])
             if self.distance_:
                 net.history.record(self._key(), self.distance_[-1])
 
@@ -123,9 +145,13 @@ class TopologyMonitor(Callback):
         from ..filters import extract_spatial_filters
 
         filters = extract_spatial_filters(net.module_, self.layer, kernel_size=None)
-        lifetime = float(self.pipeline_.fit_transform([filters])[0, 0])
+        row = self.pipeline_.fit_transform([filters]).iloc[0]
+        lifetime = float(row["max_lifetime_h1"])
+        readout = ({name: float(row[name]) for name in READOUT_COLUMNS}
+                   if self.significance else {})
         if self.model is None:
-            return lifetime, None
+            return lifetime, readout, None
         from ..filters import distance_to_model
 
-        return lifetime, float(np.mean(distance_to_model(filters, model=self.model)))
+        distance = float(np.mean(distance_to_model(filters, model=self.model)))
+        return lifetime, readout, distance

@@ -16,7 +16,7 @@ def test_short_demo_writes_the_whole_report(tmp_path):
     assert summary["n_filters"] == 2 * DEMO_RECIPE["sizes"][0]
     assert len(result.table) == 2
     page = (folder / "index.html").read_text()
-    assert "max_h1_lifetime" in page and page.count("data:image/png;base64") == 2
+    assert "pvalue_h1" in page and page.count("data:image/png;base64") == 2
 
 
 @pytest.mark.slow
@@ -25,8 +25,7 @@ def test_demo_shows_the_primary_circle(tmp_path, capsys):
     assert main(["--quiet", "demo", "--out", str(tmp_path / "demo")]) == 0
     summary = json.loads((tmp_path / "demo" / "summary.json").read_text())
     assert summary["primary_circle_found"]
-    assert summary["n_long_h1_bars"] == 1 and summary["mapper_nerve_betti1"] == 1
-    # One bar dominates the exact Rips barcode too.
-    assert summary["max_h1_lifetime_exact_rips"] > 3 * summary["second_h1_lifetime_exact_rips"]
+    assert summary["n_significant_h1"] == 1 and summary["mapper_nerve_betti1"] == 1
+    assert summary["pvalue_h1"] < summary["alpha"]
     assert summary["mean_valid_acc"] > 0.6
     assert "primary_circle_found: True" in capsys.readouterr().out

@@ -20,7 +20,7 @@ torch = pytest.importorskip("torch")
 SHARED = Path(os.environ.get(
     "SKTOPO_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data"))
 CIFAR_TAR = SHARED / "cifar10" / "cifar10-images-jpg.tar.xz"
-SUMMARY_KEYS = {"max_h1_lifetime", "n_long_h1_bars"}
+SUMMARY_KEYS = {"max_lifetime_h1", "n_significant_h1"}
 
 
 def _shared(path):
@@ -87,7 +87,7 @@ def test_mnist_first_layer_tiny_saves_and_resumes(tmp_path, saved, capsys):
     assert len(nets) == n
     # a rerun reads the finished nets back: same filters, same topology
     again = mnist_first_layer(scale="tiny", verbose=0, out_dir=str(tmp_path / "nets"))
-    assert again.summary["max_h1_lifetime"] == pytest.approx(res.summary["max_h1_lifetime"])
+    assert again.summary["max_lifetime_h1"] == pytest.approx(res.summary["max_lifetime_h1"])
 
 
 @pytest.mark.slow
@@ -179,8 +179,8 @@ def test_vgg_layers_on_weight_file_finds_the_circle(tmp_path, saved):
     res = vgg_layers(scale="tiny", verbose=0, weights=str(path), layers="2,3")
     t = res.table.set_index("layer")
     assert list(t.index) == [2, 3]
-    # a noisy circle gives one long H1 bar; Gaussian filters (S^8) give none
-    assert t.loc[2, "n_significant_h1"] == 1
+    # a noisy circle gives one significant H1 class; Gaussian filters (S^8) give none
+    assert t.loc[2, "n_significant_h1"] == 1 and t.loc[3, "n_significant_h1"] == 0
     assert t.loc[2, "max_lifetime_h1"] > 3 * t.loc[3, "max_lifetime_h1"]
     assert t.loc[2, "p_used"] == 0.4 and t.loc[3, "p_used"] == 0.3  # the paper's layer-2 rule
     saved(res, ["mapper_grid_vgg16", "h1_by_layer", "mapper_vgg16_layer2"])

@@ -42,7 +42,7 @@ def test_features_match_direct_computation(seed):
             top = np.pad(life, (0, 2))
             assert col[f"max_lifetime_h{q}"][i] == pytest.approx(top[0])
             assert col[f"lifetime_2_h{q}"][i] == pytest.approx(top[1])
-            assert col[f"n_significant_h{q}"][i] == (life > 0.3).sum()
+            assert col[f"n_longer_h{q}"][i] == (life > 0.3).sum()
             assert col[f"total_persistence_h{q}"][i] == pytest.approx(life.sum())
             p = life[life > 0] / life.sum() if life.sum() > 0 else np.array([])
             assert col[f"entropy_h{q}"][i] == pytest.approx(-(p * np.log(p)).sum())
