@@ -7,7 +7,7 @@ returns one table row per layer; :func:`sweep_figures` draws the paper's Fig. 10
 barcode and one Mapper graph per layer, on a common barcode scale) and the measures against
 depth. Layers are numbered 1, 2, ... in network order, as ``extract_spatial_filters`` numbers them.
 
-Sizes that nobody set follow :func:`adaptive_settings`, whose rules (:data:`ADAPTIVE_RULES`) every
+Sizes that nobody set follow :func:`sktopo.sizes.adaptive_settings`, whose rules every
 report quotes, and every table row records the values used; a value the user gives always wins,
 and an integer that does not fit a layer is an error, never lowered.
 """
@@ -25,20 +25,15 @@ from ._compat import StrOptions, validate_params
 from ._progress import progress
 from ._validation import Number
 from .filters import conv_layers, dead_filter_mask, distance_to_model, extract_spatial_filters
-from .filters import n_kept as _n_kept
-from .filters._density import K_CONSTRAINT, P_CONSTRAINT
-from .homology._persistence import OPTION_CONSTRAINTS
 from .mapper._mapper import MAPPER_CONSTRAINTS
 from .pipeline import fit_topology
 from .significance import READOUT_COLUMNS, READOUT_FIELDS, verdict
+from .sizes import MIN_LIVE_FILTERS, SIZE_CONSTRAINTS, adaptive_settings
 
 __all__ = [
-    "ADAPTIVE_RULES",
     "COLUMNS",
     "COLUMN_MEANINGS",
-    "MIN_LIVE_FILTERS",
     "LayerResult",
-    "adaptive_settings",
     "analyse_cloud",
     "analyse_layer",
     "read_model",
@@ -49,18 +44,6 @@ __all__ = [
     "subsample",
     "sweep_table",
 ]
-
-#: The defaults of k, p, landmarks and Mapper resolution, in words; reports quote them.
-ADAPTIVE_RULES = {
-    "k": "2% of the live filters, at least 5 and at most 100 (and below the number of live "
-         "filters)",
-    "p": "0.3, raised so that at least 150 points are kept when the layer has them",
-    "n_landmarks": "100 max-min landmarks, or every kept point when fewer are kept",
-    "resolution": "one interval per 60 kept points, at least 5 and at most 30",
-}
-
-#: Layers with fewer live filters are skipped in a sweep (with a note): too few for a shape.
-MIN_LIVE_FILTERS = 10
 
 #: Kernels with fewer weights are skipped: normalised (mean-centred, unit-norm) filters of
 #: n weights lie on a sphere of dimension n - 2, so 1x1 kernels are all dead, 1x2 kernels are two
@@ -112,92 +95,6 @@ COLUMN_MEANINGS = {
 _COUNT_COLUMNS = ("groups", "n_dead", "n_analysed", "k_used", "n_landmarks_used", "resolution",
                   "subsample_size", "n_significant_h1", "nerve_betti1", "graph_cycle_rank", "n_nodes",
                   "n_components")
-
-_SIZE_CONSTRAINTS = {
-    "k": K_CONSTRAINT + [None],
-    "p": P_CONSTRAINT + [None],
-    "n_landmarks": OPTION_CONSTRAINTS["n_landmarks"] + [None],
-    "resolution": [Number(Integral, 1, None, closed="left"), None],
-}
-
-
-# --------------------------------------------------------------------------- adaptive sizes
-def _rule_k(n_live):
-    return int(min(n_live - 1, max(5, min(100, round(0.02 * n_live)))))
-
-
-def _rule_p(n_live):
-    return float(min(1.0, max(0.3, 150 / n_live)))
-
-
-def _rule_resolution(n_points):
-    return int(min(30, max(5, round(n_points / 60))))
-
-
-@validate_params({"n_live": [Number(Integral, 2, None, closed="left")], **_SIZE_CONSTRAINTS},
-                 prefer_skip_nested_validation=True)
-def adaptive_settings(n_live, *, k=None, p=None, n_landmarks=None, resolution=None):
-    """Density, landmark and Mapper sizes for a cloud of ``n_live`` live filters.
-
-    Each size left at ``None`` follows its rule in :data:`ADAPTIVE_RULES`; a given value is
-    returned unchanged (an integer ``k`` or ``n_landmarks`` that does not fit is refused later by
-    the pipeline, with the fix named; a float in (0, 1) is a fraction of the cloud).
-
-    * ``k = clip(round(0.02 n), 5, 100)``, below ``n``: the user guide's 1-3 % of the cloud, capped
-      at the paper's 100 for layers of hundreds of thousands of filters;
-    * ``p = max(0.3, 150 / n)`` (at most 1): the paper's 0.3, but never fewer than 150 points
-      when the layer has them;
-    * ``n_landmarks = min(100, kept)``: the paper's 100 max-min landmarks;
-    * ``resolution = clip(round(kept / 60), 5, 30)``: Mapper nodes of some tens of points, up to
-      the paper's Mapper(30, 3).
-
-    Parameters
-    ----------
-    n_live : int
-        Live (not constant) filters of the cloud, at least 2.
-    k, p, n_landmarks, resolution : int, float or None, default=None
-        Values given by the user; ``None`` applies the rule.
-
-    Returns
-    -------
-    sizes : dict
-        ``k``, ``p``, ``n_landmarks``, ``resolution``, ``n_kept`` (points the density step keeps)
-        and ``chosen_by`` (``"given"`` or ``"rule: ..."`` per size).
-
-    Raises
-    ------
-    ValueError
-        When fewer than :data:`MIN_LIVE_FILTERS` points would be kept.
-
-    Examples
-    --------
-    >>> from sktopo.sweep import adaptive_settings
-    >>> s = adaptive_settings(4096)
-    >>> s["k"], s["p"], s["n_kept"], s["n_landmarks"], s["resolution"]
-    (82, 0.3, 1229, 100, 20)
-    >>> adaptive_settings(4096, k=0.05)["chosen_by"]["k"]
-    'given'
-    """
-    given = {"k": k, "p": p, "n_landmarks": n_landmarks, "resolution": resolution}
-    p_used = _rule_p(n_live) if p is None else p
-    kept = _n_kept(n_live, p_used)
-    if kept < MIN_LIVE_FILTERS:
-        raise ValueError(
-            f"p={p_used:g} keeps {kept} of {n_live} live filters; a barcode and a Mapper graph "
-            f"need at least {MIN_LIVE_FILTERS} points: raise p or pool more filters (more "
-            "networks or checkpoints)."
-        )
-    sizes = {
-        "k": _rule_k(n_live) if k is None else k,
-        "p": p_used,
-        "n_landmarks": min(100, kept) if n_landmarks is None else n_landmarks,
-        "resolution": _rule_resolution(kept) if resolution is None else resolution,
-        "n_kept": kept,
-    }
-    sizes["chosen_by"] = {name: "given" if value is not None else f"rule: {ADAPTIVE_RULES[name]}"
-                          for name, value in given.items()}
-    return sizes
-
 
 # --------------------------------------------------------------------------- layers
 @validate_params({"model": "no_validation", "layout": [StrOptions({"torch", "keras"}), None]},
@@ -409,7 +306,7 @@ def analyse_cloud(filters, conv, *, index, n_filters=None, sizes=None, gain=3.0,
         Filters in the layer before any subsample (``len(filters)`` when None).
     sizes : dict or None, default=None
         The user's ``k``, ``p``, ``n_landmarks``, ``resolution`` (None for a rule, see
-        :func:`adaptive_settings`).
+        :func:`~sktopo.sizes.adaptive_settings`).
     gain : float, default=3.0
         Mapper gain.
     random_state : int, default=0
@@ -474,7 +371,7 @@ def _layer_note(n_all, n_used, kernel):
 
 # --------------------------------------------------------------------------- the sweep
 @validate_params(
-    {"model": "no_validation", "layers": "no_validation", **_SIZE_CONSTRAINTS,
+    {"model": "no_validation", "layers": "no_validation", **SIZE_CONSTRAINTS,
      "gain": MAPPER_CONSTRAINTS["gain"],
      "layout": [StrOptions({"torch", "keras"}), None],
      "max_filters": [Number(Integral, 1, None, closed="left"), None],
@@ -490,7 +387,7 @@ def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resol
     Every layer (or every layer named by ``layers``) is fitted with
     :func:`~sktopo.pipeline.fit_topology` on its pooled spatial filters: dead filters dropped,
     :math:`\\rho(k, p)`, the lazy witness barcode and Mapper(resolution, gain). Layers whose
-    kernels have fewer than 4 weights (1x1, 1x3, ...) or fewer than :data:`MIN_LIVE_FILTERS`
+    kernels have fewer than 4 weights (1x1, 1x3, ...) or fewer than :data:`~sktopo.sizes.MIN_LIVE_FILTERS`
     live filters get a row with a ``note`` saying why they were skipped. Kernels of any size
     (5x5 filters are points of R^25, 16x16 patch embeddings of R^256), depthwise and grouped
     layers are analysed like any other.
@@ -505,7 +402,7 @@ def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resol
         ``range(2, 7)``, names such as ``"layer1.0.conv1"``.
     k, p, n_landmarks, resolution : int, float or None, default=None
         ``rho(k, p)``, landmarks and Mapper resolution; ``None`` follows
-        :data:`ADAPTIVE_RULES` per layer. A given integer that does not fit a layer is an error
+        :data:`~sktopo.sizes.ADAPTIVE_RULES` per layer. A given integer that does not fit a layer is an error
         naming the layer; a float in (0, 1) is a fraction of each layer's cloud.
     gain : float, default=3.0
         Mapper gain (overlap ``1 - 1/gain``).
@@ -538,7 +435,7 @@ def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resol
     See Also
     --------
     sweep_figures : The grid of barcodes and Mapper graphs, and the measures against depth.
-    adaptive_settings : The rules of the default sizes.
+    sktopo.sizes.adaptive_settings : The rules of the default sizes.
 
     Examples
     --------

@@ -11,7 +11,7 @@ import torch
 
 from sktopo.cli import build_parser, main
 from sktopo.export import load_diagrams, read_mapper_graph
-from sktopo.sweep import ADAPTIVE_RULES
+from sktopo.sizes import ADAPTIVE_RULES
 from tests.conftest import shared_file
 from tests.test_sweep import circle_net
 

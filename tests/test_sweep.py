@@ -22,11 +22,10 @@ from sktopo.filters import (  # noqa: E402
 from sktopo.homology import plot_barcode  # noqa: E402
 from sktopo.significance import significance_readout  # noqa: E402
 from sktopo.mapper import mapper_graph, mapper_html, plot_mapper_graph  # noqa: E402
+from sktopo.sizes import ADAPTIVE_RULES, adaptive_settings  # noqa: E402
 from sktopo.sweep import (  # noqa: E402
-    ADAPTIVE_RULES,
     COLUMNS,
     LayerResult,
-    adaptive_settings,
     select_layers,
     sweep_figures,
     sweep_layers,

@@ -12,8 +12,8 @@ import pandas as pd
 
 from ..export import kept_filters, mapper_graph_data, save_diagrams, to_kmapper
 from ..filters import extract_spatial_filters
+from ..sizes import ADAPTIVE_RULES
 from ..sweep import (
-    ADAPTIVE_RULES,
     COLUMN_MEANINGS,
     analyse_cloud,
     read_model,
@@ -90,7 +90,7 @@ def analyze_weights(
         1-based conv index or layer name; ``"all"``, ``"1,3,5"`` or ``"2-6"`` for a sweep.
     k, p : int, float or None, default=None
         Density filtration :math:`\\rho(k, p)` after mean-centring and normalisation; ``None``
-        follows :data:`sktopo.sweep.ADAPTIVE_RULES` (recorded in the settings).
+        follows :data:`sktopo.sizes.ADAPTIVE_RULES` (recorded in the settings).
     layout : {None, "torch", "keras"}, default=None
         Kernel layout of arrays in the files.
     kernel_size : int, tuple or None, default=None

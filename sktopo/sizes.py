@@ -1,0 +1,120 @@
+"""One home for the sizes of an analysis: k and p of the density step, landmarks, the subsample
+size of the significance readout and the Mapper resolution.
+
+A size the user gives always wins and is never lowered silently: an integer that does not fit a
+cloud is an error naming the fix, a float in (0, 1) is a fraction of the cloud. A size nobody set
+follows a stated rule (:data:`ADAPTIVE_RULES`, :func:`adaptive_settings`); every report quotes the
+rules and records the values used and why (``chosen_by``).
+"""
+
+from numbers import Integral
+
+from ._compat import validate_params
+from ._validation import Number
+from .filters import n_kept as _n_kept
+from .filters._density import K_CONSTRAINT, P_CONSTRAINT
+from .homology._persistence import OPTION_CONSTRAINTS
+
+__all__ = [
+    "ADAPTIVE_RULES",
+    "MIN_LIVE_FILTERS",
+    "SIZE_CONSTRAINTS",
+    "adaptive_settings",
+]
+
+#: The defaults of k, p, landmarks and Mapper resolution, in words; reports quote them.
+ADAPTIVE_RULES = {
+    "k": "2% of the live filters, at least 5 and at most 100 (and below the number of live "
+         "filters)",
+    "p": "0.3, raised so that at least 150 points are kept when the layer has them",
+    "n_landmarks": "100 max-min landmarks, or every kept point when fewer are kept",
+    "resolution": "one interval per 60 kept points, at least 5 and at most 30",
+}
+
+#: Layers with fewer live filters are skipped in a sweep (with a note): too few for a shape.
+MIN_LIVE_FILTERS = 10
+
+#: Constraints of the sizes a user may give (None: follow the rule).
+SIZE_CONSTRAINTS = {
+    "k": K_CONSTRAINT + [None],
+    "p": P_CONSTRAINT + [None],
+    "n_landmarks": OPTION_CONSTRAINTS["n_landmarks"] + [None],
+    "resolution": [Number(Integral, 1, None, closed="left"), None],
+}
+
+
+def _rule_k(n_live):
+    return int(min(n_live - 1, max(5, min(100, round(0.02 * n_live)))))
+
+
+def _rule_p(n_live):
+    return float(min(1.0, max(0.3, 150 / n_live)))
+
+
+def _rule_resolution(n_points):
+    return int(min(30, max(5, round(n_points / 60))))
+
+
+@validate_params({"n_live": [Number(Integral, 2, None, closed="left")], **SIZE_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
+def adaptive_settings(n_live, *, k=None, p=None, n_landmarks=None, resolution=None):
+    """Density, landmark and Mapper sizes for a cloud of ``n_live`` live filters.
+
+    Each size left at ``None`` follows its rule in :data:`ADAPTIVE_RULES`; a given value is
+    returned unchanged (an integer ``k`` or ``n_landmarks`` that does not fit is refused later by
+    the pipeline, with the fix named; a float in (0, 1) is a fraction of the cloud).
+
+    * ``k = clip(round(0.02 n), 5, 100)``, below ``n``: the user guide's 1-3 % of the cloud, capped
+      at the paper's 100 for layers of hundreds of thousands of filters;
+    * ``p = max(0.3, 150 / n)`` (at most 1): the paper's 0.3, but never fewer than 150 points
+      when the layer has them;
+    * ``n_landmarks = min(100, kept)``: the paper's 100 max-min landmarks;
+    * ``resolution = clip(round(kept / 60), 5, 30)``: Mapper nodes of some tens of points, up to
+      the paper's Mapper(30, 3).
+
+    Parameters
+    ----------
+    n_live : int
+        Live (not constant) filters of the cloud, at least 2.
+    k, p, n_landmarks, resolution : int, float or None, default=None
+        Values given by the user; ``None`` applies the rule.
+
+    Returns
+    -------
+    sizes : dict
+        ``k``, ``p``, ``n_landmarks``, ``resolution``, ``n_kept`` (points the density step keeps)
+        and ``chosen_by`` (``"given"`` or ``"rule: ..."`` per size).
+
+    Raises
+    ------
+    ValueError
+        When fewer than :data:`MIN_LIVE_FILTERS` points would be kept.
+
+    Examples
+    --------
+    >>> from sktopo.sizes import adaptive_settings
+    >>> s = adaptive_settings(4096)
+    >>> s["k"], s["p"], s["n_kept"], s["n_landmarks"], s["resolution"]
+    (82, 0.3, 1229, 100, 20)
+    >>> adaptive_settings(4096, k=0.05)["chosen_by"]["k"]
+    'given'
+    """
+    given = {"k": k, "p": p, "n_landmarks": n_landmarks, "resolution": resolution}
+    p_used = _rule_p(n_live) if p is None else p
+    kept = _n_kept(n_live, p_used)
+    if kept < MIN_LIVE_FILTERS:
+        raise ValueError(
+            f"p={p_used:g} keeps {kept} of {n_live} live filters; a barcode and a Mapper graph "
+            f"need at least {MIN_LIVE_FILTERS} points: raise p or pool more filters (more "
+            "networks or checkpoints)."
+        )
+    sizes = {
+        "k": _rule_k(n_live) if k is None else k,
+        "p": p_used,
+        "n_landmarks": min(100, kept) if n_landmarks is None else n_landmarks,
+        "resolution": _rule_resolution(kept) if resolution is None else resolution,
+        "n_kept": kept,
+    }
+    sizes["chosen_by"] = {name: "given" if value is not None else f"rule: {ADAPTIVE_RULES[name]}"
+                          for name, value in given.items()}
+    return sizes
