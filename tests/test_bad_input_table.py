@@ -25,10 +25,13 @@ import sktopo.export
 import sktopo.measures
 import sktopo.nn
 import sktopo.stats
+import sktopo.significance
+import sktopo.sizes
 import sktopo.sweep
 
 MODULES = (sktopo.filters, sktopo.homology, sktopo.mapper, sktopo.pipeline, sktopo.nn,
-           sktopo.measures, sktopo.datasets, sktopo.stats, sktopo.export, sktopo.sweep)
+           sktopo.measures, sktopo.datasets, sktopo.stats, sktopo.export, sktopo.sweep,
+           sktopo.sizes, sktopo.significance)
 
 #: Public functions whose bad input is tested with files of their own format elsewhere.
 COVERED_ELSEWHERE = {
@@ -253,6 +256,13 @@ GOOD_CALLS = {
                                        "resolution": 4, "gain": 2.0}),
     "weight_norm_measures": lambda: ((), {"network": {"fc.weight": np.ones((3, 4))}}),
     "prior_penalty": lambda: ((), {"weight": _tensor().reshape(32, 8, 8)[:, None, :3, :3]}),
+    "universal_pvalues": lambda: ((), {"diagram": np.array([[0.1, 0.5], [0.2, 0.3]])}),
+    "combine_pvalues": lambda: ((), {"pvalues": [0.01, 0.2]}),
+    "significance_readout": lambda: ((), {"cloud": CLOUD, "m": 20, "n_repeats": 2}),
+    "size_matched_null": lambda: ((), {"cloud": CLOUD, "statistic": lambda X, seed: 0.0,
+                                       "n_draws": 3}),
+    "verdict": lambda: ((), {"n_significant": 1}),
+    "caveats": lambda: ((), {"readout": sktopo.significance.significance_readout(CLOUD)}),
 }
 
 
