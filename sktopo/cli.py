@@ -88,6 +88,7 @@ def _cmd_analyze(args):
         layout=args.layout,
         n_landmarks=args.landmarks,
         resolution=args.resolution,
+        m=args.m,
         gain=args.gain,
         max_filters=args.max_filters,
         random_state=args.seed,
@@ -191,6 +192,9 @@ def build_parser():
                          "default: 100, or every kept point when fewer")
     analyze.add_argument("--resolution", type=_positive_int, default=None,
                          help="Mapper intervals per lens; default: kept points / 60, within 5..30")
+    analyze.add_argument("--m", type=_positive_int, default=None,
+                         help="points per random subsample of the significance readout "
+                         "(at least 10); default: 300, the size every verdict is stated at")
     analyze.add_argument("--gain", type=float, default=3.0)
     analyze.add_argument("--max-filters", type=_positive_int, default=None,
                          help="analyse a seeded subsample of at most this many filters per layer")

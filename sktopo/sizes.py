@@ -14,6 +14,7 @@ from ._validation import Number
 from .filters import n_kept as _n_kept
 from .filters._density import K_CONSTRAINT, P_CONSTRAINT
 from .homology._persistence import OPTION_CONSTRAINTS
+from .significance import DEFAULT_SUBSAMPLE, READOUT_CONSTRAINTS
 
 __all__ = [
     "ADAPTIVE_RULES",
@@ -29,6 +30,8 @@ ADAPTIVE_RULES = {
     "p": "0.3, raised so that at least 150 points are kept when the layer has them",
     "n_landmarks": "100 max-min landmarks, or every kept point when fewer are kept",
     "resolution": "one interval per 60 kept points, at least 5 and at most 30",
+    "m": f"{DEFAULT_SUBSAMPLE} random points per subsample of the significance readout, whatever "
+         "the layer's size (a smaller cloud is read whole, once)",
 }
 
 #: Layers with fewer live filters are skipped in a sweep (with a note): too few for a shape.
@@ -40,6 +43,7 @@ SIZE_CONSTRAINTS = {
     "p": P_CONSTRAINT + [None],
     "n_landmarks": OPTION_CONSTRAINTS["n_landmarks"] + [None],
     "resolution": [Number(Integral, 1, None, closed="left"), None],
+    "m": READOUT_CONSTRAINTS["m"] + [None],
 }
 
 
@@ -57,8 +61,8 @@ def _rule_resolution(n_points):
 
 @validate_params({"n_live": [Number(Integral, 2, None, closed="left")], **SIZE_CONSTRAINTS},
                  prefer_skip_nested_validation=True)
-def adaptive_settings(n_live, *, k=None, p=None, n_landmarks=None, resolution=None):
-    """Density, landmark and Mapper sizes for a cloud of ``n_live`` live filters.
+def adaptive_settings(n_live, *, k=None, p=None, n_landmarks=None, resolution=None, m=None):
+    """Density, landmark, readout and Mapper sizes for a cloud of ``n_live`` live filters.
 
     Each size left at ``None`` follows its rule in :data:`ADAPTIVE_RULES`; a given value is
     returned unchanged (an integer ``k`` or ``n_landmarks`` that does not fit is refused later by
@@ -70,19 +74,22 @@ def adaptive_settings(n_live, *, k=None, p=None, n_landmarks=None, resolution=No
       when the layer has them;
     * ``n_landmarks = min(100, kept)``: the paper's 100 max-min landmarks;
     * ``resolution = clip(round(kept / 60), 5, 30)``: Mapper nodes of some tens of points, up to
-      the paper's Mapper(30, 3).
+      the paper's Mapper(30, 3);
+    * ``m = 300``: the significance readout reads every layer at one subsample size, so its
+      verdicts and lifetimes compare across layers of any width.
 
     Parameters
     ----------
     n_live : int
         Live (not constant) filters of the cloud, at least 2.
-    k, p, n_landmarks, resolution : int, float or None, default=None
+    k, p, n_landmarks, resolution, m : int, float or None, default=None
         Values given by the user; ``None`` applies the rule.
 
     Returns
     -------
     sizes : dict
-        ``k``, ``p``, ``n_landmarks``, ``resolution``, ``n_kept`` (points the density step keeps)
+        ``k``, ``p``, ``n_landmarks``, ``resolution``, ``m``, ``n_kept`` (points the density step
+        keeps)
         and ``chosen_by`` (``"given"`` or ``"rule: ..."`` per size).
 
     Raises
@@ -99,7 +106,7 @@ def adaptive_settings(n_live, *, k=None, p=None, n_landmarks=None, resolution=No
     >>> adaptive_settings(4096, k=0.05)["chosen_by"]["k"]
     'given'
     """
-    given = {"k": k, "p": p, "n_landmarks": n_landmarks, "resolution": resolution}
+    given = {"k": k, "p": p, "n_landmarks": n_landmarks, "resolution": resolution, "m": m}
     p_used = _rule_p(n_live) if p is None else p
     kept = _n_kept(n_live, p_used)
     if kept < MIN_LIVE_FILTERS:
@@ -113,6 +120,7 @@ def adaptive_settings(n_live, *, k=None, p=None, n_landmarks=None, resolution=No
         "p": p_used,
         "n_landmarks": min(100, kept) if n_landmarks is None else n_landmarks,
         "resolution": _rule_resolution(kept) if resolution is None else resolution,
+        "m": DEFAULT_SUBSAMPLE if m is None else m,
         "n_kept": kept,
     }
     sizes["chosen_by"] = {name: "given" if value is not None else f"rule: {ADAPTIVE_RULES[name]}"

@@ -333,7 +333,7 @@ def analyse_cloud(filters, conv, *, index, n_filters=None, sizes=None, gain=3.0,
     chosen = adaptive_settings(n_live, **(sizes or {}))
     _, (view,) = fit_topology(
         [filters], k=chosen["k"], p=chosen["p"], n_landmarks=chosen["n_landmarks"], mapper=True,
-        resolution=chosen["resolution"], gain=gain, random_state=random_state,
+        resolution=chosen["resolution"], gain=gain, m=chosen["m"], random_state=random_state,
     )
     row.update(_analysed_row(view, kernel), note=_layer_note(n_all, len(filters), kernel),
                seconds=round(time.perf_counter() - started, 2))
@@ -380,7 +380,7 @@ def _layer_note(n_all, n_used, kernel):
     prefer_skip_nested_validation=True,
 )
 def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resolution=None,
-                 gain=3.0, layout=None, max_filters=None, random_state=0, verbose=0,
+                 m=None, gain=3.0, layout=None, max_filters=None, random_state=0, verbose=0,
                  return_results=False):
     """The topology Pipeline on every conv layer of a model: one table row per layer.
 
@@ -400,8 +400,9 @@ def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resol
     layers : "all", int, str, range or sequence, default="all"
         Layers to analyse (see :func:`select_layers`): ``"all"``, ``"1,3,5"``, ``"2-6"``,
         ``range(2, 7)``, names such as ``"layer1.0.conv1"``.
-    k, p, n_landmarks, resolution : int, float or None, default=None
-        ``rho(k, p)``, landmarks and Mapper resolution; ``None`` follows
+    k, p, n_landmarks, resolution, m : int, float or None, default=None
+        ``rho(k, p)``, landmarks, Mapper resolution and the readout's subsample size; ``None``
+        follows
         :data:`~sktopo.sizes.ADAPTIVE_RULES` per layer. A given integer that does not fit a layer is an error
         naming the layer; a float in (0, 1) is a fraction of each layer's cloud.
     gain : float, default=3.0
@@ -452,7 +453,7 @@ def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resol
     """
     reads = read_model(model, layout=layout)
     indices = select_layers(reads[0], layers)
-    sizes = {"k": k, "p": p, "n_landmarks": n_landmarks, "resolution": resolution}
+    sizes = {"k": k, "p": p, "n_landmarks": n_landmarks, "resolution": resolution, "m": m}
     rng = np.random.default_rng(random_state)
     results = []
     bar = progress(indices, verbose=verbose, desc="layers", leave=True)

@@ -71,7 +71,7 @@ def test_sweep_summary_describes_itself(sweep_report):
     settings = about["settings"]
     assert settings["adaptive_rules"] == ADAPTIVE_RULES
     assert settings["chosen_by"] == {"k": "rule", "p": "rule", "n_landmarks": "rule",
-                                     "resolution": "rule"}
+                                     "resolution": "rule", "m": "rule"}
 
 
 @pytest.mark.parametrize("spec, names", [("1,3", ["conv3", "dw7"]),
@@ -95,12 +95,14 @@ def test_a_size_that_does_not_fit_a_layer_is_refused(checkpoint, tmp_path, capsy
 def test_explicit_sizes_win_and_are_recorded(checkpoint, tmp_path):
     out = tmp_path / "r"
     assert main(["--quiet", "analyze", str(checkpoint), "--layer", "2-3", "--k", "0.05", "--p",
-                 "0.5", "--landmarks", "20", "--resolution", "6", "--out", str(out)]) == 0
+                 "0.5", "--landmarks", "20", "--resolution", "6", "--m", "100", "--out",
+                 str(out)]) == 0
     table = pd.read_csv(out / "table.csv")
     assert table["p_used"].tolist() == [0.5, 0.5]
     assert table["n_landmarks_used"].tolist() == [20, 20]
     assert table["resolution"].tolist() == [6, 6]
     assert table["k_used"].tolist() == [26, 3]  # 5 % of 512 and of 64 live filters
+    assert table["subsample_size"].tolist() == [100, 32]  # layer 3 keeps 32 points: read whole
     chosen = json.loads((out / "settings.json").read_text())["chosen_by"]
     assert set(chosen.values()) == {"given"}
 

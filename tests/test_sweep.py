@@ -127,9 +127,11 @@ def test_adaptive_sizes_are_recorded_and_explicit_values_win(swept):
 
 
 def test_adaptive_rules():
-    assert set(ADAPTIVE_RULES) == {"k", "p", "n_landmarks", "resolution"}
+    assert set(ADAPTIVE_RULES) == {"k", "p", "n_landmarks", "resolution", "m"}
     big = adaptive_settings(262_144)
     assert (big["k"], big["p"], big["n_landmarks"], big["resolution"]) == (100, 0.3, 100, 30)
+    assert big["m"] == adaptive_settings(40)["m"] == 300  # one readout size for every layer
+    assert adaptive_settings(40, m=50)["chosen_by"]["m"] == "given"
     small = adaptive_settings(40)
     assert small["k"] == 5 and small["p"] == 1.0 and small["n_landmarks"] == 40
     assert small["chosen_by"]["k"].startswith("rule:")

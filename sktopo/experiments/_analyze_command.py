@@ -70,6 +70,7 @@ def analyze_weights(
     kernel_size=None,
     n_landmarks=None,
     resolution=None,
+    m=None,
     gain=3.0,
     max_filters=None,
     random_state=0,
@@ -100,6 +101,8 @@ def analyze_weights(
         follows the rule.
     resolution : int or None, default=None
         Mapper resolution; ``None`` follows the rule.
+    m : int or None, default=None
+        Points per subsample of the significance readout; ``None`` follows the rule (300).
     gain : float, default=3.0
         Mapper gain.
     max_filters : int or None, default=None
@@ -120,7 +123,7 @@ def analyze_weights(
         ``mapper/layerNN.html`` and ``mapper/layerNN.json`` per layer.
     """
     reads = read_model(paths, layout=layout)
-    sizes = {"k": k, "p": p, "n_landmarks": n_landmarks, "resolution": resolution}
+    sizes = {"k": k, "p": p, "n_landmarks": n_landmarks, "resolution": resolution, "m": m}
     settings = {"sources": _source_names(paths if isinstance(paths, (list, tuple)) else [paths]),
                 "layer": layer if isinstance(layer, (int, str)) else list(layer),
                 "layout": layout, "max_filters": max_filters, "random_state": random_state,
