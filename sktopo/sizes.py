@@ -7,10 +7,12 @@ follows a stated rule (:data:`ADAPTIVE_RULES`, :func:`adaptive_settings`); every
 rules and records the values used and why (``chosen_by``).
 """
 
+import warnings
 from numbers import Integral
 
 from ._compat import validate_params
-from ._validation import Number
+from ._validation import Number, check_cloud
+from .filters import dead_filter_mask
 from .filters import n_kept as _n_kept
 from .filters._density import K_CONSTRAINT, P_CONSTRAINT
 from .homology._persistence import OPTION_CONSTRAINTS
@@ -20,8 +22,15 @@ __all__ = [
     "ADAPTIVE_RULES",
     "MIN_LIVE_FILTERS",
     "SIZE_CONSTRAINTS",
+    "SizeLoweredWarning",
     "adaptive_settings",
+    "fitted_sizes",
+    "scaled_k",
 ]
+
+
+class SizeLoweredWarning(UserWarning):
+    """A preset size was lowered to fit a small cloud (the value used is recorded)."""
 
 #: The defaults of k, p, landmarks and Mapper resolution, in words; reports quote them.
 ADAPTIVE_RULES = {
@@ -126,3 +135,42 @@ def adaptive_settings(n_live, *, k=None, p=None, n_landmarks=None, resolution=No
     sizes["chosen_by"] = {name: "given" if value is not None else f"rule: {ADAPTIVE_RULES[name]}"
                           for name, value in given.items()}
     return sizes
+
+
+@validate_params({"k": [Number(Integral, 1, None, closed="left")],
+                  "n_filters": [Number(Integral, 1, None, closed="left")],
+                  "n_paper": [Number(Integral, 1, None, closed="left"), None]},
+                 prefer_skip_nested_validation=True)
+def scaled_k(k, n_filters, n_paper):
+    """``k`` rescaled to a cloud of ``n_filters`` instead of the paper's ``n_paper`` filters.
+
+    The k-th neighbour distance measures density at a fixed *fraction* ``k / n`` of the cloud, so
+    a smaller cloud keeps the paper's bandwidth with ``k * n_filters / n_paper`` (at least 5).
+    """
+    if n_paper is None or n_filters >= n_paper:
+        return int(k)
+    return int(max(5, round(k * n_filters / n_paper)))
+
+
+@validate_params({"filters": ["array-like"], "k": [Number(Integral, 1, None, closed="left")],
+                  "p": P_CONSTRAINT, "n_landmarks": [Number(Integral, 1, None, closed="left")]},
+                 prefer_skip_nested_validation=True)
+def fitted_sizes(filters, k, p, n_landmarks):
+    """``k`` and landmarks of a preset, lowered where one cloud's live filters cannot hold them.
+
+    For experiments that apply one preset to clouds of very different sizes (a tiny run, one
+    network's own layer). The topology Pipeline itself never lowers a size; here a lowering is
+    announced with a warning naming the preset value, the value used and why, and every table
+    row records the values used (``k_used``, ``n_landmarks_used``).
+    """
+    n_alive = int((~dead_filter_mask(check_cloud(filters, name="filters"))).sum())
+    if n_alive < 3:
+        raise ValueError(f"Only {n_alive} of {len(filters)} filters are alive; nothing to analyse.")
+    k_used, landmarks = min(int(k), n_alive - 1), min(int(n_landmarks), _n_kept(n_alive, p))
+    lowered = [f"{name}={given} to {used}" for name, given, used in
+               (("k", int(k), k_used), ("n_landmarks", int(n_landmarks), landmarks))
+               if used < given]
+    if lowered:
+        warnings.warn(f"preset sizes lowered to fit a cloud of {n_alive} live filters: "
+                      + ", ".join(lowered), SizeLoweredWarning, stacklevel=3)
+    return k_used, landmarks

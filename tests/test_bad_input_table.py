@@ -262,6 +262,8 @@ GOOD_CALLS = {
     "size_matched_null": lambda: ((), {"cloud": CLOUD, "statistic": lambda X, seed: 0.0,
                                        "n_draws": 3}),
     "verdict": lambda: ((), {"n_significant": 1}),
+    "scaled_k": lambda: ((), {"k": 100, "n_filters": 640, "n_paper": 6400}),
+    "fitted_sizes": lambda: ((), {"filters": CLOUD, "k": 5, "p": 0.5, "n_landmarks": 8}),
     "caveats": lambda: ((), {"readout": sktopo.significance.significance_readout(CLOUD)}),
 }
 

@@ -33,7 +33,7 @@ class MnistLayerPreset(NetworkPreset):
         Training images (None: all).
     k, p : int, float
         Density filtration ``rho(k, p)``; ``k`` is the paper's value for the paper's cloud and
-        is rescaled to ours (:func:`~._weight_space.scaled_k`).
+        is rescaled to ours (:func:`sktopo.sizes.scaled_k`).
     resolution, gain : int, float
         ``Mapper(resolution, gain)``.
     n_landmarks : int

@@ -11,26 +11,15 @@ import numpy as np
 import pandas as pd
 
 from .._progress import progress
-from ..filters import dead_filter_mask, n_kept
 from ..pipeline import fit_topology
 from ..significance import READOUT_COLUMNS, caveats
+from ..sizes import fitted_sizes, scaled_k
 
 #: Feature columns copied from a :class:`~sktopo.pipeline.CloudView`'s features into the tables.
 FEATURE_COLUMNS = (
     *READOUT_COLUMNS, "max_lifetime_h1", "lifetime_2_h1", "lifetime_3_h1",
     "max_lifetime_h0", "nerve_betti1", "graph_cycle_rank", "n_nodes", "n_components",
 )
-
-
-def scaled_k(k, n_filters, n_paper):
-    """``k`` rescaled to a cloud of ``n_filters`` instead of the paper's ``n_paper`` filters.
-
-    The k-th neighbour distance measures density at a fixed *fraction* ``k / n`` of the cloud, so
-    a smaller cloud keeps the paper's bandwidth with ``k * n_filters / n_paper`` (at least 5).
-    """
-    if n_paper is None or n_filters >= n_paper:
-        return int(k)
-    return int(max(5, round(k * n_filters / n_paper)))
 
 
 def at_most(value, limit):
@@ -56,20 +45,6 @@ def conv_layer_filters(records, layer):
     from ..filters import extract_spatial_filters
 
     return extract_spatial_filters([r["weights"] for r in records], layer)
-
-
-def fitted_sizes(filters, k, p, n_landmarks):
-    """``k`` and landmarks that fit one cloud's live filters, for presets shared by many clouds.
-
-    The topology Pipeline refuses sizes that do not fit; an experiment that applies one preset to
-    clouds of very different sizes (a tiny run, one network's own layer) lowers them here, in
-    the open, and every table row and report records the values used (``k_used``,
-    ``n_landmarks_used``).
-    """
-    n_alive = int((~dead_filter_mask(filters)).sum())
-    if n_alive < 3:
-        raise ValueError(f"Only {n_alive} of {len(filters)} filters are alive; nothing to analyse.")
-    return min(int(k), n_alive - 1), min(int(n_landmarks), n_kept(n_alive, p))
 
 
 def network_rows(records, layer, *, k, p, n_landmarks, random_state, verbose=0):

@@ -12,7 +12,7 @@ from sktopo.experiments import (
     cifar_layers, mnist_first_layer, mnist_second_layer, training_dynamics, vgg_layers,
 )
 from sktopo.experiments._mnist_cifar import CIFAR_FIGURES
-from sktopo.experiments._weight_space import scaled_k
+from sktopo.sizes import scaled_k
 from sktopo.filters import primary_circle
 
 torch = pytest.importorskip("torch")
