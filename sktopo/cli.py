@@ -46,7 +46,7 @@ def _run_and_report(out, run, verbose=0):
     a large sweep takes a while.
     """
     # Imported here, not at the top, so `sktopo --help` does not load the experiments package.
-    from .experiments._result import check_output_folder
+    from .experiments._result import check_output_folder, findings
 
     check_output_folder(out)
     result = run()
@@ -54,6 +54,8 @@ def _run_and_report(out, run, verbose=0):
         print(f"Writing the report ({len(result.figures)} figures) to {out}/ ...", flush=True)
     folder = result.save(out)
     print(f"Report written to {folder}/")
+    for line in findings(result.summary):
+        print(line)
     for key, value in result.summary.items():
         if isinstance(value, float):
             value = f"{value:.4g}"

@@ -29,7 +29,10 @@ def test_analyze_writes_a_complete_report(circle_checkpoint, tmp_path, capsys):
     for name in ["barcode.png", "mapper.png", "mapper.html", "table.csv", "settings.json",
                  "kept_filters.csv"]:
         assert (out / name).stat().st_size > 0
-    assert "Report written to" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Report written to" in printed
+    assert "A circle: one significant H1 class (p = " in printed  # the finding in words, first
+    assert "<h2>What was found</h2><p>A circle" in (out / "index.html").read_text()
 
 
 def test_analyze_reports_bad_layer_cleanly(circle_checkpoint, tmp_path, capsys):

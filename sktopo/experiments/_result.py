@@ -74,6 +74,24 @@ CRITERIA = {
 }
 
 
+def findings(summary):
+    """What a report found, in plain sentences: the verdict with how sure and how big, then the
+    caveats (empty when the summary holds no significance readout)."""
+    lines = []
+    if "verdict" in summary:
+        size = summary.get("subsample_size")
+        of = f" of the {summary['n_analysed']} analysed" if "n_analysed" in summary else ""
+        lines.append(
+            f"{summary['verdict'].capitalize()} (p = {summary['pvalue_h1']:.2g} at alpha = "
+            f"{summary.get('alpha', 0.05):g}); exact-Rips H1 lifetime "
+            f"{summary['rips_lifetime_h1']:.3g} [{summary['rips_lifetime_h1_low']:.3g}, "
+            f"{summary['rips_lifetime_h1_high']:.3g}] on random subsamples of {size:.0f}{of} "
+            "points.")
+    lines += [f"Layer {v}." for v in summary.get("verdicts", [])]
+    lines += [f"Caveat: {c}." for c in summary.get("caveats", [])]
+    return lines
+
+
 def _versions():
     """Versions of sktopo and of the libraries that shape its numbers (read without importing)."""
     out = {"python": platform.python_version()}
@@ -216,6 +234,7 @@ class ExperimentResult:
             for f in self.extra_files if f.endswith(".html")
         )
         table = self.table.head(200).to_html(index=False, float_format=lambda v: f"{v:.4g}")
+        found = "".join(f"<p>{html.escape(line)}</p>" for line in findings(self.summary))
         return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sktopo: {html.escape(self.name)}</title>
 <style>
@@ -226,6 +245,7 @@ figure {{ display: inline-block; margin: 0.5em; vertical-align: top; }}
 img {{ max-width: 520px; }}
 </style></head><body>
 <h1>sktopo report: {html.escape(self.name)}</h1>
+{"<h2>What was found</h2>" + found if found else ""}
 <h2>Summary</h2><table>{rows(self.summary)}</table>
 {"<h2>Interactive pages</h2><ul>" + links + "</ul>" if links else ""}
 <h2>Figures</h2>{"".join(images)}
