@@ -82,7 +82,7 @@ def findings(summary):
         size = summary.get("subsample_size")
         of = f" of the {summary['n_analysed']} analysed" if "n_analysed" in summary else ""
         lines.append(
-            f"{summary['verdict'].capitalize()} (p = {summary['pvalue_h1']:.2g} at alpha = "
+            f"{summary['verdict'][:1].upper()}{summary['verdict'][1:]} (p = {summary['pvalue_h1']:.2g} at alpha = "
             f"{summary.get('alpha', 0.05):g}); exact-Rips H1 lifetime "
             f"{summary['rips_lifetime_h1']:.3g} [{summary['rips_lifetime_h1_low']:.3g}, "
             f"{summary['rips_lifetime_h1_high']:.3g}] on random subsamples of {size:.0f}{of} "
