@@ -122,6 +122,7 @@ def test_single_layer_of_any_kernel_size_with_exports(layer_report):
     assert summary["n_significant_h1"] == 1 and summary["distance_to_primary_circle"] < 0.25
     assert summary["pvalue_h1"] < summary["alpha"] == 0.05
     assert "points analysed" in summary["barcode"]
+    assert "Barcode: a circle: one significant H1 class" in (layer_report / "mapper.html").read_text()
     assert summary["about"]["undescribed"] == []
     kept = pd.read_csv(layer_report / "kept_filters.csv")
     assert len(kept) == summary["n_analysed"]

@@ -204,8 +204,9 @@ def _npz_bytes(diagrams, names):
 
 def _one_layer_files(view, result, provenance, title):
     name = result.row["name"]
+    found = f"{title}. Barcode: {result.row['verdict']} (p = {result.row['pvalue_h1']:.2g})"
     return {
-        "mapper.html": _page(view.graph, title, result.kernel),
+        "mapper.html": _page(view.graph, found, result.kernel),
         "mapper.json": json.dumps(mapper_graph_data(view.graph)),
         "mapper_kmapper.json": json.dumps(to_kmapper(view.graph, meta={"layer": name})),
         "diagrams.npz": _npz_bytes([view.diagram], [name]),
@@ -271,7 +272,8 @@ def _sweep_files(analysed, layouts):
     for r in analysed:
         stem = f"mapper/layer{r.row['layer']:02d}"
         title = (f"{r.label}: Mapper({r.row['resolution']}, {r.row['gain']:g}) of "
-                 f"{r.row['n_analysed']} points")
+                 f"{r.row['n_analysed']} points. Barcode: {r.row['verdict']} "
+                 f"(p = {r.row['pvalue_h1']:.2g})")
         files[f"{stem}.html"] = _page(r.graph, title, r.kernel, layouts[r.row["layer"]])
         files[f"{stem}.json"] = json.dumps(mapper_graph_data(r.graph))
     return files
