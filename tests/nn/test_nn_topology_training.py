@@ -70,6 +70,10 @@ def test_monitor_records_into_the_history_with_one_counter(digits):
     assert in_batches == list(zip(monitor.iterations_, monitor.max_h1_lifetime_))
     assert net.history[-1, "max_h1_lifetime"] == monitor.max_h1_lifetime_[-1]
     assert monitor.monitor_seconds_ > 0
+    # The significance readout is recorded beside it, at every record.
+    assert len(monitor.readouts_) == 3
+    assert net.history[-1, "pvalue_h1"] == monitor.readouts_[-1]["pvalue_h1"]
+    assert all(0 <= r["pvalue_h1"] <= 1 and r["subsample_size"] == 64 for r in monitor.readouts_)
 
 
 def test_monitor_rises_on_a_layer_pulled_toward_the_circle(digits):
@@ -80,6 +84,9 @@ def test_monitor_rises_on_a_layer_pulled_toward_the_circle(digits):
              callbacks=[("topology", monitor)]).fit(X, y)
     first, last = monitor.max_h1_lifetime_[0], monitor.max_h1_lifetime_[-1]
     assert last > first and last > 0.2
+    readouts = monitor.readouts_
+    assert readouts[-1]["rips_lifetime_h1"] > readouts[0]["rips_lifetime_h1"]
+    assert readouts[-1]["pvalue_h1"] < 0.05 and readouts[-1]["n_significant_h1"] >= 1
 
 
 def test_monitor_drives_early_stopping_and_runs_in_train_many(digits):
