@@ -12,6 +12,13 @@ how well it ranks networks by a *target* (test accuracy or the generalisation ga
 * :func:`bootstrap_ci` and :func:`granulated_tau_ci`: seeded percentile bootstrap intervals
   (over networks, and over groups within each hyperparameter).
 
+A training benchmark compares conditions (a prior, a control) by the batch iterations their
+networks need to reach an accuracy:
+
+* :func:`iterations_speedup`: mean iterations to a threshold and the speed-up over a baseline,
+  with paired bootstrap intervals; a network that never reaches the threshold is right-censored
+  at the budget, and the report says how many did and which way that biases the speed-up.
+
 Everything here needs numpy, scipy and pandas only.
 """
 
@@ -25,7 +32,8 @@ from sklearn.utils import Bunch, check_random_state
 from ._compat import validate_params
 from ._validation import Number
 
-__all__ = ["bootstrap_ci", "granulated_tau", "granulated_tau_ci", "kendall_tau"]
+__all__ = ["bootstrap_ci", "granulated_tau", "granulated_tau_ci", "iterations_speedup",
+           "kendall_tau"]
 
 _CI_CONSTRAINTS = {
     "n_boot": [Number(Integral, 1, None, closed="left")],
@@ -314,3 +322,118 @@ def granulated_tau_ci(x, y, factors, *, axes=None, n_boot=1000, level=0.95, rand
         for values in taus.values()
     ])
     return _percentiles(means.mean(axis=1), level)
+
+
+# --------------------------------------------------------------------------- speed-up
+
+#: What :func:`iterations_speedup` computes, in one sentence, for reports.
+_SPEEDUP_DEFINITION = (
+    "speed-up = mean iterations of the baseline / mean iterations of the condition, over seeds "
+    "shared by both (paired bootstrap interval); a net that never reaches the threshold counts "
+    "as max_iter + 1 (right-censored at the budget)"
+)
+
+
+def _hitting_times(values, name, max_iter):
+    """``values`` as floats with every miss (NaN or None) set to ``max_iter + 1``; the misses."""
+    try:
+        arr = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must hold iteration counts, NaN or None for a miss.") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one value per network); got shape {arr.shape}.")
+    missed = np.isnan(arr)
+    if ((arr[~missed] < 1) | (arr[~missed] > max_iter)).any():
+        raise ValueError(f"{name}: an iteration that reached the threshold lies in "
+                         f"1..max_iter={max_iter}; got {arr[~missed].tolist()}.")
+    return np.where(missed, max_iter + 1.0, arr), int(missed.sum())
+
+
+def _censoring(n_missed, baseline_n_missed):
+    """Which way the censored misses bias the speed-up (a miss's true time is later)."""
+    if n_missed and baseline_n_missed:
+        return "both censored"  # both means too low: no bound either way
+    if baseline_n_missed:
+        return "lower bound"  # the baseline's mean is too low, so is the ratio
+    return "upper bound" if n_missed else "none"
+
+
+@validate_params({"iterations": ["array-like"], "baseline": ["array-like"],
+                  "max_iter": [Number(Integral, 1, None, closed="left")], **_CI_CONSTRAINTS},
+                 prefer_skip_nested_validation=True)
+def iterations_speedup(iterations, baseline, *, max_iter, n_boot=1000, level=0.95,
+                       random_state=None):
+    r"""Iterations to reach an accuracy threshold, and the speed-up over a baseline.
+
+    ``iterations[i]`` and ``baseline[i]`` are the first batch iterations at which network
+    ``i`` of the condition and of the baseline reached the threshold (e.g. from
+    :func:`sktopo.nn.iterations_to_accuracy`); network ``i`` of both shares a seed.
+
+    **Censoring.** A network that never reaches the threshold within its ``max_iter``
+    iterations (NaN or None) counts as ``max_iter + 1``: its time is right-censored at the
+    budget, as its true time is later. The speed-up is the ratio of means
+
+    .. math:: S = \frac{\bar b}{\bar c},
+
+    of the censored baseline times :math:`b_i` and condition times :math:`c_i`. It is exact when
+    nobody missed, a lower bound when only baseline networks missed, an upper bound when only
+    condition networks did, and neither when both did (``censoring`` says which). The misses
+    of each side are reported.
+
+    **Interval.** Seeds are drawn with replacement ``n_boot`` times, the same seeds on both
+    sides (a paired bootstrap, like :func:`bootstrap_ci`), and :math:`S` and :math:`\bar c`
+    recomputed; each interval holds the central ``level`` of its values.
+
+    Parameters
+    ----------
+    iterations, baseline : array-like of shape (n_networks,)
+        First iteration reaching the threshold, in ``1..max_iter``, or NaN / None for a miss;
+        at least 2 networks, paired by seed.
+    max_iter : int
+        The training budget of every network; a miss counts as ``max_iter + 1``.
+    n_boot : int, default=1000
+        Bootstrap draws.
+    level : float, default=0.95
+        Coverage of the intervals, in (0, 1).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        ``mean_iterations`` (:math:`\bar c`) with ``iterations_ci_low`` and
+        ``iterations_ci_high``; ``baseline_mean_iterations`` (:math:`\bar b`); ``speedup``
+        (:math:`S`) with ``speedup_ci_low`` and ``speedup_ci_high``; ``n_missed`` and
+        ``baseline_n_missed``; ``censored_at`` (``max_iter + 1``); ``censoring`` ("none",
+        "lower bound", "upper bound" or "both censored"); ``definition`` (this rule in words).
+
+    See Also
+    --------
+    bootstrap_ci : The paired bootstrap of any statistic.
+
+    Examples
+    --------
+    The baseline's second network never reached the threshold in 300 iterations, so it counts
+    as 301 and the speed-up of 2.5 is a lower bound:
+
+    >>> from sktopo.stats import iterations_speedup
+    >>> r = iterations_speedup([100, 100], [199, None], max_iter=300, random_state=0)
+    >>> r.speedup, r.baseline_n_missed, r.censoring
+    (2.5, 1, 'lower bound')
+    """
+    ours, n_missed = _hitting_times(iterations, "iterations", max_iter)
+    ref, baseline_n_missed = _hitting_times(baseline, "baseline", max_iter)
+    if len(ours) != len(ref) or len(ours) < 2:
+        raise ValueError(f"iterations and baseline must pair at least 2 networks; got "
+                         f"{len(ours)} and {len(ref)}.")
+    rows = check_random_state(random_state).randint(0, len(ours), size=(n_boot, len(ours)))
+    means, ref_means = ours[rows].mean(axis=1), ref[rows].mean(axis=1)
+    it_low, it_high = _percentiles(means, level)
+    low, high = _percentiles(ref_means / means, level)
+    return Bunch(
+        mean_iterations=float(ours.mean()), iterations_ci_low=it_low, iterations_ci_high=it_high,
+        baseline_mean_iterations=float(ref.mean()), speedup=float(ref.mean() / ours.mean()),
+        speedup_ci_low=low, speedup_ci_high=high, n_missed=n_missed,
+        baseline_n_missed=baseline_n_missed, censored_at=max_iter + 1,
+        censoring=_censoring(n_missed, baseline_n_missed), definition=_SPEEDUP_DEFINITION,
+    )

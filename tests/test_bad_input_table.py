@@ -229,6 +229,8 @@ GOOD_CALLS = {
     "granulated_tau_ci": lambda: ((), {"x": [1.0, 2.0, 3.0, 4.0], "y": [1.0, 2.0, 4.0, 3.0],
                                        "factors": {"a": [0, 1, 0, 1], "b": [0, 0, 1, 1]},
                                        "n_boot": 20}),
+    "iterations_speedup": lambda: ((), {"iterations": [10, None], "baseline": [20, 30],
+                                        "max_iter": 40, "n_boot": 20}),
     "to_persim": lambda: ((), {"diagrams": PADDED}),
     "from_persim": lambda: ((), {"dgms": [np.array([[0.0, 1.0]]), np.array([[0.1, 0.5]])]}),
     "save_diagrams": lambda: ((), {"file": _tmp() / "d.npz", "diagrams": PADDED}),

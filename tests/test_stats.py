@@ -1,4 +1,4 @@
-"""Rank statistics of the measure benchmark: Kendall's tau, bootstrap intervals, granulated tau."""
+"""Statistics of the benchmarks: Kendall's tau, bootstrap intervals, granulated tau, speed-ups."""
 
 import itertools
 
@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sktopo.stats import bootstrap_ci, granulated_tau, granulated_tau_ci, kendall_tau
+from sktopo.stats import (
+    bootstrap_ci,
+    granulated_tau,
+    granulated_tau_ci,
+    iterations_speedup,
+    kendall_tau,
+)
 
 
 # --------------------------------------------------------------------------- Kendall's tau
@@ -140,3 +146,61 @@ def test_granulated_interval_resamples_groups():
 def test_granulated_tau_refuses_bad_factors(factors, axes, error, match):
     with pytest.raises(error, match=match):
         granulated_tau([1, 2, 3, 4], [1, 2, 3, 4], factors, axes=axes)
+
+
+# --------------------------------------------------------------------------- speed-up
+def test_speedup_is_a_ratio_of_mean_iterations_with_its_interval():
+    result = iterations_speedup([100, 200], [300, 300], max_iter=1000, n_boot=2000,
+                                random_state=0)
+    assert result.mean_iterations == 150.0 and result.baseline_mean_iterations == 300.0
+    assert result.speedup == 2.0  # 300 / 150, not the mean of the ratios 3 and 1.5
+    # Two seeds: a draw's condition mean is 100, 150 or 200, so the speed-up is 3, 2 or 1.5.
+    assert (result.speedup_ci_low, result.speedup_ci_high) == (1.5, 3.0)
+    assert (result.iterations_ci_low, result.iterations_ci_high) == (100.0, 200.0)
+    assert (result.n_missed, result.baseline_n_missed, result.censoring) == (0, 0, "none")
+
+
+def test_speedup_resamples_the_seeds_in_pairs():
+    # Every seed is exactly twice as fast; an unpaired bootstrap would spread the ratio widely.
+    baseline = np.array([20.0, 200.0, 2000.0])
+    result = iterations_speedup(baseline / 2, baseline, max_iter=2000, random_state=0)
+    assert (result.speedup, result.speedup_ci_low, result.speedup_ci_high) == (2.0, 2.0, 2.0)
+
+
+def test_speedup_interval_is_bootstrap_ci_of_the_same_statistic():
+    rng = np.random.default_rng(0)
+    ours, ref = rng.integers(1, 50, 12), rng.integers(20, 100, 12)
+    result = iterations_speedup(ours, ref, max_iter=100, n_boot=300, random_state=4)
+    assert (result.speedup_ci_low, result.speedup_ci_high) == bootstrap_ci(
+        lambda a, b: b.mean() / a.mean(), ours, ref, n_boot=300, random_state=4)
+
+
+@pytest.mark.parametrize("ours, ref, mean, speedup, missed, censoring", [
+    # A baseline miss counts as max_iter + 1 = 300: its true time is later, the speed-up more.
+    ([100, 100], [None, 200], 100.0, 2.5, (0, 1), "lower bound"),
+    # A miss of the condition makes it look faster than it is.
+    ([np.nan, 100], [200, 200], 200.0, 1.0, (1, 0), "upper bound"),
+    ([np.nan, np.nan], [None, None], 300.0, 1.0, (2, 2), "both censored"),
+])
+def test_a_miss_is_censored_at_the_budget_and_reported(ours, ref, mean, speedup, missed,
+                                                       censoring):
+    result = iterations_speedup(ours, ref, max_iter=299, n_boot=50, random_state=0)
+    assert result.censored_at == 300 and result.mean_iterations == mean
+    assert result.speedup == speedup
+    assert (result.n_missed, result.baseline_n_missed) == missed
+    assert result.censoring == censoring and "max_iter + 1" in result.definition
+
+
+@pytest.mark.parametrize("ours, ref, kwargs, error, match", [
+    ([1, 2, 3], [1, 2], {}, ValueError, "pair at least 2"),
+    ([1], [1], {}, ValueError, "pair at least 2"),
+    ([1, 11], [1, 2], {}, ValueError, "1..max_iter=10"),
+    ([0, 2], [1, 2], {}, ValueError, "1..max_iter=10"),
+    ([[1, 2]], [1, 2], {}, ValueError, "1-D"),
+    (["a", "b"], [1, 2], {}, TypeError, "iteration counts"),
+    ([1, 2], [1, 2], {"max_iter": 0}, ValueError, "max_iter"),
+    ([1, 2], [1, 2], {"n_boot": 0}, ValueError, "n_boot"),
+])
+def test_speedup_refuses_bad_input(ours, ref, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        iterations_speedup(ours, ref, **{"max_iter": 10, **kwargs})
