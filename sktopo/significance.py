@@ -13,15 +13,15 @@ the number of analysed points:
 * :func:`significance_readout` / :class:`SignificanceReadout`: exact Vietoris-Rips on ``R``
   random subsamples of a fixed size ``m`` (Chazal et al., ICML 2015): the median lifetime of the
   longest class with its spread over subsamples, the Bonferroni-corrected p-value of the most
-  significant class per subsample, combined over subsamples by the Cauchy combination (valid
-  under the dependence between overlapping subsamples), the fraction of subsamples with a
-  significant class, and the number of significant classes (median over subsamples).
+  significant class per subsample, combined over subsamples as twice their median (exact under
+  any dependence between overlapping subsamples), the fraction of subsamples with a significant
+  class, and the number of significant classes (median over subsamples).
 * :func:`size_matched_null`: an empirical p-value for any statistic of a raw cloud against the
   same statistic on clouds of isotropic Gaussian filters of the same count and dimension (or any
   null clouds given, e.g. the layer's own filters at initialisation).
 
 The verdict is a test at a stated level ``alpha``: :data:`VERDICTS` names the outcomes. The
-defaults (``m=300``, ``n_repeats=5``, ``alpha=0.05``, ``A=1``) come from the false-positive and
+defaults (``m=300``, ``n_repeats=5``, ``alpha=0.05``, ``A=1``, twice the median) come from the false-positive and
 power study of ``benchmarks/significance_study.py`` (see docs/significance.md).
 """
 
@@ -72,7 +72,7 @@ SMALL_CLOUD = 100
 SIGNIFICANCE_TEST = (
     "exact Vietoris-Rips on random subsamples of a fixed size; each bar tested against the "
     "universal null law of Bobrowski & Skraba (2023), Bonferroni over the subsample's diagram; "
-    "subsamples combined by the Cauchy combination"
+    "subsamples combined as twice the median of their p-values (Vovk & Wang 2020)"
 )
 
 #: What a readout can conclude about H1, by number of significant classes.
@@ -86,7 +86,8 @@ VERDICTS = {
 #: homology dimension). The one glossary of these names.
 READOUT_FIELDS = {
     "pvalue_h{q}": "p-value of the most significant H{q} class: Bonferroni over each subsample's "
-                   "diagram under the universal null law, combined over subsamples (Cauchy)",
+                   "diagram under the universal null law, combined over subsamples (twice "
+                   "their median)",
     "n_significant_h{q}": "H{q} classes significant at alpha (median over subsamples)",
     "fraction_significant_h{q}": "fraction of subsamples with at least one significant H{q} class",
     "rips_lifetime_h{q}": "median over subsamples of the longest exact-Rips H{q} lifetime at the "
@@ -197,20 +198,25 @@ def _bonferroni(pvalues):
 
 @validate_params({"pvalues": ["array-like"], "method": [StrOptions(set(_COMBINE))]},
                  prefer_skip_nested_validation=True)
-def combine_pvalues(pvalues, *, method="cauchy"):
+def combine_pvalues(pvalues, *, method="twice_median"):
     """One p-value from several p-values of the same hypothesis on dependent data.
 
-    ``"cauchy"`` (Liu & Xie, JASA 2020) averages ``tan((0.5 - p) pi)`` and maps back through the
-    Cauchy law; it keeps its level under arbitrary dependence for small levels and loses little
-    power when the p-values agree. ``"twice_median"`` (Vovk & Wang, Biometrika 2020) is exact
-    under any dependence but costs a factor 2.
+    ``"twice_median"`` (Vovk & Wang, Biometrika 2020), the default of the readout, is exact under
+    any dependence: the cloud is significant at ``alpha`` when most subsamples are at
+    ``alpha / 2``. ``"cauchy"`` (Liu & Xie, JASA 2020) averages ``tan((0.5 - p) pi)`` and maps
+    back through the Cauchy law; it keeps its level for small levels and loses little power when
+    the p-values agree, but one p-value of 1 (a Bonferroni-capped subsample) outweighs any number
+    of small ones, so the readout does not use it by default.
 
     Examples
     --------
     >>> from sktopo.significance import combine_pvalues
-    >>> round(combine_pvalues([0.01, 0.01, 0.01]), 4), combine_pvalues([0.01, 0.5, 0.9],
-    ...                                                              method="twice_median")
-    (0.01, 1.0)
+    >>> combine_pvalues([0.01, 0.5, 0.9]), combine_pvalues([0.001] * 4 + [1.0])
+    (1.0, 0.002)
+    >>> round(combine_pvalues([0.01, 0.01, 0.01], method="cauchy"), 4)
+    0.01
+    >>> combine_pvalues([0.001] * 4 + [1.0], method="cauchy") > 0.99  # one capped p vetoes
+    True
     """
     p = np.asarray(pvalues, dtype=np.float64)
     if p.size == 0 or np.isnan(p).any() or (p < 0).any() or (p > 1).any():
@@ -250,6 +256,8 @@ class Readout:
         Median, 2.5th and 97.5th percentiles of the longest exact-Rips lifetime over subsamples.
     lifetimes : tuple of float
         That lifetime in each subsample.
+    subsample_pvalues : tuple of float
+        The smallest corrected p-value of each subsample, before they are combined.
     diagram : list of ndarray
         The exact-Rips diagram (H0 to H``dim``, ripser style) of the first subsample, for
         figures.
@@ -269,6 +277,7 @@ class Readout:
     lifetime_low: float
     lifetime_high: float
     lifetimes: tuple
+    subsample_pvalues: tuple = ()
     diagram: list = field(default_factory=list, repr=False, compare=False)
     corrected_pvalues: np.ndarray = field(default=None, repr=False, compare=False)
 
@@ -299,7 +308,8 @@ class Readout:
         """Every attribute, JSON-ready."""
         out = {f.name: getattr(self, f.name) for f in fields(self)
                if f.name not in ("diagram", "corrected_pvalues")}
-        return {**out, "lifetimes": list(self.lifetimes), "significant": self.significant,
+        return {**out, "lifetimes": list(self.lifetimes),
+                "subsample_pvalues": list(self.subsample_pvalues), "significant": self.significant,
                 "verdict": verdict(self.n_significant, dim=self.dim)}
 
 
@@ -380,7 +390,7 @@ def _statistics(bars, corrected, alpha):
 @validate_params({"cloud": ["array-like"], **READOUT_CONSTRAINTS},
                  prefer_skip_nested_validation=True)
 def significance_readout(cloud, *, m=DEFAULT_SUBSAMPLE, n_repeats=DEFAULT_N_REPEATS,
-                         alpha=DEFAULT_ALPHA, dim=1, coeff=2, A=1.0, combine="cauchy",
+                         alpha=DEFAULT_ALPHA, dim=1, coeff=2, A=1.0, combine="twice_median",
                          random_state=None):
     """Is there a loop in this cloud, and how sure: the readout at a fixed subsample size.
 
@@ -407,7 +417,7 @@ def significance_readout(cloud, *, m=DEFAULT_SUBSAMPLE, n_repeats=DEFAULT_N_REPE
         one over Z/3).
     A : float, default=1.0
         Slope of the null law (see :func:`universal_pvalues`).
-    combine : {"cauchy", "twice_median"}, default="cauchy"
+    combine : {"twice_median", "cauchy"}, default="twice_median"
         How the subsamples' p-values are combined (see :func:`combine_pvalues`).
     random_state : int, RandomState instance or None, default=None
         Seeds the subsamples.
@@ -442,6 +452,7 @@ def significance_readout(cloud, *, m=DEFAULT_SUBSAMPLE, n_repeats=DEFAULT_N_REPE
         lifetime_low=float(np.percentile(lifetimes, 2.5)),
         lifetime_high=float(np.percentile(lifetimes, 97.5)),
         lifetimes=tuple(float(v) for v in lifetimes),
+        subsample_pvalues=tuple(float(v) for v in pvalues),
         diagram=diagrams[0][0], corrected_pvalues=diagrams[0][1],
     )
 
@@ -468,7 +479,7 @@ class SignificanceReadout(CollectionTransformer, auto_wrap_output_keys=("transfo
         Prime of the coefficient field.
     A : float, default=1.0
         Slope of the null law.
-    combine : {"cauchy", "twice_median"}, default="cauchy"
+    combine : {"twice_median", "cauchy"}, default="twice_median"
         Combination of the subsamples' p-values.
     %(collection_random_state)s
     %(collection_n_jobs)s
@@ -500,7 +511,7 @@ class SignificanceReadout(CollectionTransformer, auto_wrap_output_keys=("transfo
     }
 
     def __init__(self, m=DEFAULT_SUBSAMPLE, n_repeats=DEFAULT_N_REPEATS, alpha=DEFAULT_ALPHA,
-                 homology_dimensions=(1,), coeff=2, A=1.0, combine="cauchy", random_state=None,
+                 homology_dimensions=(1,), coeff=2, A=1.0, combine="twice_median", random_state=None,
                  n_jobs=None, verbose=0):
         self.m = m
         self.n_repeats = n_repeats
