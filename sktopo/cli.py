@@ -12,6 +12,13 @@ def _positive_int(text):
     return value
 
 
+def _non_negative_int(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or a positive integer, got {text}")
+    return value
+
+
 def _fraction(text):
     value = float(text)
     if not 0 < value <= 1:
@@ -92,6 +99,7 @@ def _cmd_analyze(args):
         resolution=args.resolution,
         m=args.m,
         gain=args.gain,
+        null_draws=args.null_draws,
         max_filters=args.max_filters,
         random_state=args.seed,
         verbose=_verbosity(args),
@@ -198,6 +206,9 @@ def build_parser():
                          help="points per random subsample of the significance readout "
                          "(at least 10); default: 300, the size every verdict is stated at")
     analyze.add_argument("--gain", type=float, default=3.0)
+    analyze.add_argument("--null-draws", type=_non_negative_int, default=0,
+                         help="also compare each layer's readout with this many Gaussian clouds "
+                         "of its size through the same steps (19 gives p >= 0.05); default: 0")
     analyze.add_argument("--max-filters", type=_positive_int, default=None,
                          help="analyse a seeded subsample of at most this many filters per layer")
     analyze.add_argument("--seed", type=int, default=0)

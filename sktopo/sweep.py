@@ -24,10 +24,23 @@ import pandas as pd
 from ._compat import StrOptions, validate_params
 from ._progress import progress
 from ._validation import Number
-from .filters import conv_layers, dead_filter_mask, distance_to_model, extract_spatial_filters
+from .filters import (
+    conv_layers,
+    dead_filter_mask,
+    density_filtration,
+    distance_to_model,
+    extract_spatial_filters,
+    normalize_filters,
+)
 from .mapper._mapper import MAPPER_CONSTRAINTS
 from .pipeline import fit_topology
-from .significance import READOUT_COLUMNS, READOUT_FIELDS, verdict
+from .significance import (
+    READOUT_COLUMNS,
+    READOUT_FIELDS,
+    significance_readout,
+    size_matched_null,
+    verdict,
+)
 from .sizes import MIN_LIVE_FILTERS, SIZE_CONSTRAINTS, adaptive_settings
 
 __all__ = [
@@ -55,7 +68,8 @@ COLUMNS = (
     "layer", "name", "kernel", "groups", "n_filters", "n_used", "n_dead", "n_analysed",
     "k_used", "p_used", "n_landmarks_used", "resolution", "gain", "subsample_size", "verdict",
     "pvalue_h1", "n_significant_h1", "fraction_significant_h1", "rips_lifetime_h1",
-    "rips_lifetime_h1_low", "rips_lifetime_h1_high", "max_lifetime_h1", "lifetime_2_h1",
+    "rips_lifetime_h1_low", "rips_lifetime_h1_high", "null_pvalue_h1",
+    "null_max_rips_lifetime_h1", "max_lifetime_h1", "lifetime_2_h1",
     "nerve_betti1", "graph_cycle_rank", "n_nodes", "n_components", "distance_to_primary_circle",
     "seconds", "note",
 )
@@ -77,6 +91,10 @@ COLUMN_MEANINGS = {
     "gain": "Mapper gain (overlap 1 - 1/gain)",
     **{name.format(q=1): meaning.format(q=1) for name, meaning in READOUT_FIELDS.items()},
     "verdict": "what the significance readout found, in words",
+    "null_pvalue_h1": "empirical p-value of rips_lifetime_h1 against the same pipeline on clouds "
+                      "of isotropic Gaussian filters of the layer's live count and kernel size "
+                      "(empty unless null draws were asked for)",
+    "null_max_rips_lifetime_h1": "largest rips_lifetime_h1 among those null clouds",
     "max_lifetime_h1": "lifetime of the longest H1 bar of the lazy witness barcode (the "
                        "paper's measure; it shrinks as points are added, so compare it only "
                        "at equal n_analysed)",
@@ -288,9 +306,10 @@ def _analysed_row(view, kernel):
                   "index": [Number(Integral, 1, None, closed="left")],
                   "n_filters": [Number(Integral, 1, None, closed="left"), None],
                   "sizes": [dict, None], "gain": MAPPER_CONSTRAINTS["gain"],
+                  "null_draws": [Number(Integral, 0, None, closed="left")],
                   "random_state": [Number(Integral, 0, None, closed="left")]},
                  prefer_skip_nested_validation=True)
-def analyse_cloud(filters, conv, *, index, n_filters=None, sizes=None, gain=3.0,
+def analyse_cloud(filters, conv, *, index, n_filters=None, sizes=None, gain=3.0, null_draws=0,
                   random_state=0):
     """Fit the topology Pipeline on the filters of one layer: ``(LayerResult, view)``.
 
@@ -309,8 +328,14 @@ def analyse_cloud(filters, conv, *, index, n_filters=None, sizes=None, gain=3.0,
         :func:`~sktopo.sizes.adaptive_settings`).
     gain : float, default=3.0
         Mapper gain.
+    null_draws : int, default=0
+        Also compare the readout's lifetime with that of this many clouds of isotropic Gaussian
+        filters of the layer's live count and kernel size, run through the same normalisation,
+        density step and readout (:func:`~sktopo.significance.size_matched_null`): columns
+        ``null_pvalue_h1`` and ``null_max_rips_lifetime_h1``. 0 skips it (its cost is
+        ``null_draws`` times the density step and readout of the layer).
     random_state : int, default=0
-        Seed of the landmarks and Mapper.
+        Seed of the landmarks, Mapper and null clouds.
 
     Returns
     -------
@@ -335,19 +360,22 @@ def analyse_cloud(filters, conv, *, index, n_filters=None, sizes=None, gain=3.0,
         [filters], k=chosen["k"], p=chosen["p"], n_landmarks=chosen["n_landmarks"], mapper=True,
         resolution=chosen["resolution"], gain=gain, m=chosen["m"], random_state=random_state,
     )
-    row.update(_analysed_row(view, kernel), note=_layer_note(n_all, len(filters), kernel),
-               seconds=round(time.perf_counter() - started, 2))
+    row.update(_analysed_row(view, kernel), note=_layer_note(n_all, len(filters), kernel))
+    if null_draws:
+        row.update(_null_columns(filters, chosen, null_draws, random_state))
+    row["seconds"] = round(time.perf_counter() - started, 2)
     barcode = f"{view.settings['barcode']}; {len(view.kept)} points analysed"
     return LayerResult(row, kernel, view.diagram, view.graph, barcode, view.readout), view
 
 
 @validate_params({"reads": [list], "index": [Number(Integral, 1, None, closed="left")],
                   "sizes": [dict, None], "gain": MAPPER_CONSTRAINTS["gain"],
+                  "null_draws": [Number(Integral, 0, None, closed="left")],
                   "max_filters": [Number(Integral, 1, None, closed="left"), None],
                   "random_state": [Number(Integral, 0, None, closed="left")],
                   "rng": [np.random.Generator, None]}, prefer_skip_nested_validation=True)
-def analyse_layer(reads, index, *, sizes=None, gain=3.0, max_filters=None, random_state=0,
-                  rng=None):
+def analyse_layer(reads, index, *, sizes=None, gain=3.0, null_draws=0, max_filters=None,
+                  random_state=0, rng=None):
     """Extract layer ``index`` from every source of ``reads`` (:func:`read_model`), pooled and
     perhaps subsampled, and analyse it with :func:`analyse_cloud`: its :class:`LayerResult`."""
     name = list(reads[0])[index - 1]
@@ -356,8 +384,21 @@ def analyse_layer(reads, index, *, sizes=None, gain=3.0, max_filters=None, rando
     rng = np.random.default_rng(random_state) if rng is None else rng
     used, _ = subsample(filters, provenance, max_filters, rng)
     result, _ = analyse_cloud(used, reads[0][name], index=index, n_filters=len(filters),
-                              sizes=sizes, gain=gain, random_state=random_state)
+                              sizes=sizes, gain=gain, null_draws=null_draws,
+                              random_state=random_state)
     return result
+
+
+def _null_columns(filters, chosen, n_draws, random_state):
+    """The readout's lifetime against Gaussian clouds of the layer's live count and size."""
+    def lifetime(raw, seed):
+        live = normalize_filters(raw[~dead_filter_mask(raw)])
+        kept = density_filtration(live, chosen["k"], chosen["p"])
+        return significance_readout(kept, m=chosen["m"], random_state=seed).lifetime
+
+    live = filters[~dead_filter_mask(filters)]
+    null = size_matched_null(live, lifetime, n_draws=n_draws, random_state=random_state)
+    return {"null_pvalue_h1": null.pvalue, "null_max_rips_lifetime_h1": null.null_max}
 
 
 def _layer_note(n_all, n_used, kernel):
@@ -375,13 +416,14 @@ def _layer_note(n_all, n_used, kernel):
      "gain": MAPPER_CONSTRAINTS["gain"],
      "layout": [StrOptions({"torch", "keras"}), None],
      "max_filters": [Number(Integral, 1, None, closed="left"), None],
+     "null_draws": [Number(Integral, 0, None, closed="left")],
      "random_state": [Number(Integral, 0, None, closed="left")], "verbose": ["verbose"],
      "return_results": ["boolean"]},
     prefer_skip_nested_validation=True,
 )
 def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resolution=None,
-                 m=None, gain=3.0, layout=None, max_filters=None, random_state=0, verbose=0,
-                 return_results=False):
+                 m=None, gain=3.0, null_draws=0, layout=None, max_filters=None, random_state=0,
+                 verbose=0, return_results=False):
     """The topology Pipeline on every conv layer of a model: one table row per layer.
 
     Every layer (or every layer named by ``layers``) is fitted with
@@ -407,6 +449,9 @@ def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resol
         naming the layer; a float in (0, 1) is a fraction of each layer's cloud.
     gain : float, default=3.0
         Mapper gain (overlap ``1 - 1/gain``).
+    null_draws : int, default=0
+        Gaussian clouds of each layer's size to compare its readout with (see
+        :func:`analyse_cloud`); 0 skips the comparison.
     layout : {None, "torch", "keras"}, default=None
         Kernel layout of arrays in weight files (``None``: torch, Keras for Keras names/HDF5).
     max_filters : int or None, default=None
@@ -461,7 +506,7 @@ def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resol
         if hasattr(bar, "set_postfix_str"):
             bar.set_postfix_str(list(reads[0])[index - 1])
         try:
-            result = analyse_layer(reads, index, sizes=sizes, gain=gain,
+            result = analyse_layer(reads, index, sizes=sizes, gain=gain, null_draws=null_draws,
                                    max_filters=max_filters, random_state=random_state, rng=rng)
         except ValueError as exc:
             raise ValueError(f"layer {index} ({list(reads[0])[index - 1]}): {exc}") from exc

@@ -167,3 +167,17 @@ def test_vgg16_sweep_from_the_command_line(tmp_path):
     table = pd.read_csv(out / "table.csv")
     assert table["name"].tolist() == ["block1/layers/conv2d", "block1/layers/conv2d_1"]
     assert np.all(table["n_used"] <= 1500)
+
+
+def test_a_size_matched_null_is_asked_for_by_name(checkpoint, tmp_path, capsys):
+    out = tmp_path / "null"
+    assert main(["--quiet", "analyze", str(checkpoint), "--layer", "conv5", "--null-draws", "4",
+                 "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    # A noisy circle beats every Gaussian cloud of its size: the smallest p with 4 draws.
+    assert summary["null_pvalue_h1"] == pytest.approx(0.2)
+    assert summary["null_max_rips_lifetime_h1"] < summary["rips_lifetime_h1"]
+    assert "Against clouds of Gaussian filters" in capsys.readouterr().out
+    table = pd.read_csv(out / "table.csv")
+    assert table["null_pvalue_h1"].tolist() == [pytest.approx(0.2)]
+

@@ -72,6 +72,7 @@ def analyze_weights(
     resolution=None,
     m=None,
     gain=3.0,
+    null_draws=0,
     max_filters=None,
     random_state=0,
     verbose=0,
@@ -105,6 +106,9 @@ def analyze_weights(
         Points per subsample of the significance readout; ``None`` follows the rule (300).
     gain : float, default=3.0
         Mapper gain.
+    null_draws : int, default=0
+        Compare each layer's readout with this many Gaussian clouds of its size
+        (:func:`sktopo.sweep.analyse_cloud`); 0 skips it.
     max_filters : int or None, default=None
         Analyse a seeded random subsample of at most this many filters per layer.
     random_state : int, default=0
@@ -128,16 +132,16 @@ def analyze_weights(
                 "layer": layer if isinstance(layer, (int, str)) else list(layer),
                 "layout": layout, "max_filters": max_filters, "random_state": random_state,
                 "adaptive_rules": ADAPTIVE_RULES}
-    options = dict(sizes=sizes, gain=gain, max_filters=max_filters, random_state=random_state,
-                   verbose=verbose, settings=settings)
+    options = dict(sizes=sizes, gain=gain, null_draws=null_draws, max_filters=max_filters,
+                   random_state=random_state, verbose=verbose, settings=settings)
     if _is_one_layer(layer):
         return _one_layer_report(reads, layer, kernel_size=kernel_size, **options)
     return _sweep_report(reads, layer, **options)
 
 
 # --------------------------------------------------------------------------- one layer
-def _one_layer_report(reads, layer, *, kernel_size, sizes, gain, max_filters, random_state,
-                      verbose, settings):
+def _one_layer_report(reads, layer, *, kernel_size, sizes, gain, null_draws, max_filters,
+                      random_state, verbose, settings):
     (index,) = select_layers(reads[0], layer)
     conv = reads[0][list(reads[0])[index - 1]]
     filters, provenance = extract_spatial_filters(reads, conv.name, kernel_size=kernel_size,
@@ -145,7 +149,7 @@ def _one_layer_report(reads, layer, *, kernel_size, sizes, gain, max_filters, ra
     rng = np.random.default_rng(random_state)
     used, provenance = subsample(filters, provenance, max_filters, rng)
     result, view = analyse_cloud(used, conv, index=index, n_filters=len(filters), sizes=sizes,
-                                 gain=gain, random_state=random_state)
+                                 gain=gain, null_draws=null_draws, random_state=random_state)
     if view is None:
         raise ValueError(f"layer {index} ({conv.name}): {result.row['note']}.")
     title = (f"{conv.name} ({result.row['kernel']}): ρ({view.settings['k_used']}, "
@@ -187,6 +191,7 @@ def _one_layer_summary(view, result):
         "n_analysed": row["n_analysed"],
         **view.readout.summary(),
         "caveats": caveats(view.readout, nerve_betti1=row["nerve_betti1"]),
+        **{k: row[k] for k in ("null_pvalue_h1", "null_max_rips_lifetime_h1") if k in row},
         "significance_test": SIGNIFICANCE_TEST,
         "max_lifetime_h1": row["max_lifetime_h1"],
         "lifetime_2_h1": row["lifetime_2_h1"],
@@ -221,9 +226,11 @@ def _page(graph, title, kernel, pos=None):
 
 
 # --------------------------------------------------------------------------- sweeps
-def _sweep_report(reads, layers, *, sizes, gain, max_filters, random_state, verbose, settings):
+def _sweep_report(reads, layers, *, sizes, gain, null_draws, max_filters, random_state, verbose,
+                  settings):
     started = time.perf_counter()
-    table, results = sweep_layers(reads, layers, gain=gain, max_filters=max_filters,
+    table, results = sweep_layers(reads, layers, gain=gain, null_draws=null_draws,
+                                  max_filters=max_filters,
                                   random_state=random_state, verbose=verbose,
                                   return_results=True, **sizes)
     seconds = time.perf_counter() - started

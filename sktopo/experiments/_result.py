@@ -87,6 +87,11 @@ def findings(summary):
             f"{summary['rips_lifetime_h1']:.3g} [{summary['rips_lifetime_h1_low']:.3g}, "
             f"{summary['rips_lifetime_h1_high']:.3g}] on random subsamples of {size:.0f}{of} "
             "points.")
+    if "null_pvalue_h1" in summary:
+        lines.append(
+            f"Against clouds of Gaussian filters of the same size through the same steps: "
+            f"p = {summary['null_pvalue_h1']:.2g} (largest null lifetime "
+            f"{summary['null_max_rips_lifetime_h1']:.3g}).")
     lines += [f"Layer {v}." for v in summary.get("verdicts", [])]
     lines += [f"Caveat: {c}." for c in summary.get("caveats", [])]
     return lines
