@@ -88,8 +88,9 @@ READOUT_FIELDS = {
     "pvalue_h{q}": "p-value of the most significant H{q} class: Bonferroni over each subsample's "
                    "diagram under the universal null law, combined over subsamples (twice "
                    "their median)",
-    "n_significant_h{q}": "H{q} classes significant at alpha (median over subsamples)",
-    "fraction_significant_h{q}": "fraction of subsamples with at least one significant H{q} class",
+    "n_significant_h{q}": "H{q} classes significant at alpha: median over subsamples of the "
+                          "classes below alpha / 2 (0 unless pvalue_h{q} < alpha)",
+    "fraction_significant_h{q}": "fraction of subsamples with an H{q} class below alpha / 2",
     "rips_lifetime_h{q}": "median over subsamples of the longest exact-Rips H{q} lifetime at the "
                           "subsample size: an effect size that does not drift with cloud size",
     "rips_lifetime_h{q}_low": "2.5th percentile of that lifetime over subsamples",
@@ -249,9 +250,12 @@ class Readout:
     pvalue : float
         Combined p-value of the most significant class.
     n_significant : int
-        Significant classes, median over subsamples.
+        Significant classes, median over subsamples of the classes below the subsample level
+        (``alpha / 2`` with twice the median, ``alpha`` with the Cauchy combination or a cloud
+        read whole, once); 0 when the
+        combined p-value is not below ``alpha``, so the count never contradicts the test.
     fraction_significant : float
-        Fraction of subsamples with a significant class.
+        Fraction of subsamples with a class below the subsample level.
     lifetime, lifetime_low, lifetime_high : float
         Median, 2.5th and 97.5th percentiles of the longest exact-Rips lifetime over subsamples.
     lifetimes : tuple of float
@@ -441,12 +445,18 @@ def significance_readout(cloud, *, m=DEFAULT_SUBSAMPLE, n_repeats=DEFAULT_N_REPE
     repeats = n_repeats if len(X) > m else 1
     diagrams = [_subsample_diagram(X[rng.choice(len(X), size, replace=False)], dim, coeff, A)
                 for _ in range(repeats)]
-    stats = [_statistics(dgms[dim], corrected, alpha) for dgms, corrected in diagrams]
+    # Twice the median is below alpha exactly when most subsamples are below alpha / 2: count
+    # classes at that level, so the count and the p-value tell one story.
+    # A cloud read whole, once, needs no combination.
+    halved = combine == "twice_median" and repeats > 1
+    level = alpha / 2 if halved else alpha
+    stats = [_statistics(dgms[dim], corrected, level) for dgms, corrected in diagrams]
     lifetimes, pvalues, counts = (np.array(column) for column in zip(*stats))
+    pvalue = combine_pvalues(pvalues, method=combine) if repeats > 1 else float(pvalues[0])
     return Readout(
         dim=int(dim), n_points=len(X), subsample_size=int(size), n_repeats=int(repeats),
-        alpha=float(alpha), pvalue=combine_pvalues(pvalues, method=combine),
-        n_significant=int(np.floor(np.median(counts))),
+        alpha=float(alpha), pvalue=pvalue,
+        n_significant=int(np.floor(np.median(counts))) if pvalue < alpha else 0,
         fraction_significant=float(np.mean(counts > 0)),
         lifetime=float(np.median(lifetimes)),
         lifetime_low=float(np.percentile(lifetimes, 2.5)),

@@ -93,6 +93,16 @@ def test_readout_fields_and_verdicts():
     assert (r.corrected_pvalues < 0.05).sum() >= 1
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_the_count_and_the_pvalue_never_disagree(seed):
+    # Borderline clouds (noise 0.6) give subsamples on both sides of the level.
+    r = significance_readout(_noisy_circle(300 + 100 * seed, seed, noise=0.6), random_state=seed)
+    assert (r.n_significant > 0) == r.significant
+    assert r.significant == (r.fraction_significant > 0.5)  # most subsamples below alpha / 2
+    if r.n_repeats == 1:  # a cloud read whole, once: its own p-value, nothing to combine
+        assert r.pvalue == r.subsample_pvalues[0]
+
+
 def test_readout_is_seeded_and_a_small_cloud_is_read_once():
     X = _noisy_circle(400, 1)
     assert significance_readout(X, random_state=3) == significance_readout(X, random_state=3)
