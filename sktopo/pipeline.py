@@ -15,14 +15,23 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from ._compat import HasMethods, validate_params
 from ._validation import Number
-from .filters import CloudNormalizer, DensityFiltration, normalize_filters
-from .filters._density import K_CONSTRAINT, N_JOBS_CONSTRAINT, P_CONSTRAINT
-from .filters._normalize import TOLERANCE_CONSTRAINTS
-from .homology import DiagramFeatures, Persistence, unpad_diagrams
-from .homology._features import FEATURE_CONSTRAINTS
-from .homology._persistence import OPTION_CONSTRAINTS
-from .mapper import Mapper, MapperGraphFeatures
-from .mapper._mapper import MAPPER_CONSTRAINTS
+from .filters import (
+    K_CONSTRAINT,
+    N_JOBS_CONSTRAINT,
+    P_CONSTRAINT,
+    TOLERANCE_CONSTRAINTS,
+    CloudNormalizer,
+    DensityFiltration,
+    normalize_filters,
+)
+from .homology import (
+    FEATURE_CONSTRAINTS,
+    OPTION_CONSTRAINTS,
+    DiagramFeatures,
+    Persistence,
+    unpad_diagrams,
+)
+from .mapper import MAPPER_CONSTRAINTS, Mapper, MapperGraphFeatures
 from .significance import (
     DEFAULT_ALPHA,
     DEFAULT_N_REPEATS,

@@ -12,10 +12,9 @@ from numbers import Integral
 
 from ._compat import validate_params
 from ._validation import Number, check_cloud
-from .filters import dead_filter_mask
+from .filters import K_CONSTRAINT, P_CONSTRAINT, dead_filter_mask
 from .filters import n_kept as _n_kept
-from .filters._density import K_CONSTRAINT, P_CONSTRAINT
-from .homology._persistence import OPTION_CONSTRAINTS
+from .homology import OPTION_CONSTRAINTS
 from .significance import DEFAULT_SUBSAMPLE, READOUT_CONSTRAINTS
 
 __all__ = [

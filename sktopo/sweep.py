@@ -32,7 +32,7 @@ from .filters import (
     extract_spatial_filters,
     normalize_filters,
 )
-from .mapper._mapper import MAPPER_CONSTRAINTS
+from .mapper import MAPPER_CONSTRAINTS
 from .pipeline import fit_topology
 from .significance import (
     READOUT_COLUMNS,

@@ -1,6 +1,9 @@
 """Weights to point clouds: extraction, normalisation, density, idealised filters."""
 
 from ._density import (
+    K_CONSTRAINT,
+    N_JOBS_CONSTRAINT,
+    P_CONSTRAINT,
     DensityFiltration,
     KNNDensity,
     density_filtration,
@@ -23,10 +26,20 @@ from ._idealized import (
     three_circle_model,
 )
 from ._model_distance import distance_to_model
-from ._normalize import CloudNormalizer, FilterNormalizer, dead_filter_mask, normalize_filters
+from ._normalize import (
+    TOLERANCE_CONSTRAINTS,
+    CloudNormalizer,
+    FilterNormalizer,
+    dead_filter_mask,
+    normalize_filters,
+)
 from ._per_cloud import PerCloud
 
 __all__ = [
+    "K_CONSTRAINT",
+    "N_JOBS_CONSTRAINT",
+    "P_CONSTRAINT",
+    "TOLERANCE_CONSTRAINTS",
     "CloudNormalizer",
     "DensityFiltration",
     "FilterNormalizer",

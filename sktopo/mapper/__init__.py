@@ -9,10 +9,11 @@ from ._features import (
     nerve_betti1,
 )
 from ._html import mapper_html
-from ._mapper import Mapper, compute_lens, mapper_graph, pca_lens
+from ._mapper import MAPPER_CONSTRAINTS, Mapper, compute_lens, mapper_graph, pca_lens
 from ._plot import glyph_nodes_spread, mapper_layout, plot_mapper_graph, plot_mapper_grid
 
 __all__ = [
+    "MAPPER_CONSTRAINTS",
     "Mapper",
     "MapperGraphFeatures",
     "auto_single_linkage",
