@@ -5,6 +5,8 @@ A *cloud* is a 2-D float array ``(n_points, n_features)``; a *collection* is a l
 """
 
 import math
+import os
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -199,3 +201,49 @@ def check_values(values, *, name):
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinite values.")
     return arr
+
+
+def already_imported(name):
+    """The module ``name`` if something already imported it, else None.
+
+    A tensor, module or skorch net can only exist once its library is imported, so looking in
+    ``sys.modules`` tells torch sources apart without importing torch (seconds) for numpy inputs.
+    """
+    return sys.modules.get(name)
+
+
+def as_numpy(value):
+    """``value`` itself if it is a numpy array, a torch tensor's numpy array, else None."""
+    if isinstance(value, np.ndarray):
+        return value
+    torch = already_imported("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        return _tensor_to_numpy(torch, value)
+    return None
+
+
+def _tensor_to_numpy(torch, tensor):
+    """Quantised tensors dequantised, low-precision floats widened (numpy has no bfloat16)."""
+    tensor = tensor.detach().cpu()
+    if tensor.is_quantized:
+        tensor = tensor.dequantize()
+    if tensor.is_complex():
+        raise TypeError("A weight tensor is complex; spatial filters are real numbers.")
+    if tensor.is_floating_point() and tensor.dtype not in (torch.float32, torch.float64):
+        tensor = tensor.to(torch.float32)
+    return tensor.numpy()
+
+
+def single_source_kind(X):
+    """What ``X`` is when it is one network rather than a collection of them (else None)."""
+    if isinstance(X, dict):
+        return "a single state dict"
+    if isinstance(X, (str, os.PathLike)):
+        return "a single path"
+    if hasattr(X, "state_dict") and hasattr(X, "parameters"):
+        return "a single network"
+    if hasattr(X, "module_") or hasattr(X, "initialize"):
+        return "a single skorch net"
+    if isinstance(X, np.ndarray) and X.ndim == 4:
+        return "a single 4-D kernel"
+    return None

@@ -37,10 +37,9 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 
 from ._compat import StrOptions, validate_params
 from ._docstrings import SHARED
-from ._validation import Number, check_cloud
+from ._validation import Number, already_imported, as_numpy, check_cloud, single_source_kind
 from .base import CollectionTransformer
 from .filters import distance_to_model, extract_spatial_filters
-from .filters._extract import _as_numpy, _imported, _single_source_kind
 from .pipeline import _FACTORY_CONSTRAINTS, make_topology_pipeline
 
 __all__ = [
@@ -135,7 +134,7 @@ class _Network:
 def _is_record(sample):
     """A record maps ``"weights"`` to a network; a state dict maps names to arrays."""
     return isinstance(sample, Mapping) and "weights" in sample \
-        and _as_numpy(sample["weights"]) is None
+        and as_numpy(sample["weights"]) is None
 
 
 def _trained_part(sample):
@@ -148,7 +147,7 @@ def _trained_part(sample):
 
 
 def _module_parameters(module, name):
-    torch = _imported("torch")
+    torch = already_imported("torch")
     params = OrderedDict()
     for key, value in module.named_parameters():
         if isinstance(value, torch.nn.parameter.UninitializedParameter):
@@ -156,26 +155,26 @@ def _module_parameters(module, name):
                 f"{name}: parameter {key!r} of the module is not initialised yet (a lazy layer); "
                 "run the module once on a batch, or fit the net, first."
             )
-        params[key] = _as_numpy(value)
+        params[key] = as_numpy(value)
     return params
 
 
 def _raw_parameters(source, name):
     """Name -> array of the parameters of one network source, without checks."""
-    skorch_net = _imported("skorch.net")
+    skorch_net = already_imported("skorch.net")
     if skorch_net is not None and isinstance(source, skorch_net.NeuralNet):
         if not getattr(source, "initialized_", False):
             raise ValueError(f"{name}: the skorch net is not initialised; fit it first.")
         source = source.module_
-    torch = _imported("torch")
+    torch = already_imported("torch")
     if torch is not None and isinstance(source, torch.nn.Module):
         return _module_parameters(source, name)
     if isinstance(source, Mapping):
         return OrderedDict(
             (str(k), arr) for k, v in source.items()
-            if (arr := _as_numpy(v)) is not None and not str(k).endswith(_BUFFER_SUFFIXES)
+            if (arr := as_numpy(v)) is not None and not str(k).endswith(_BUFFER_SUFFIXES)
         )
-    arr = _as_numpy(source)
+    arr = as_numpy(source)
     if arr is not None and arr.ndim in (2, 4):
         return OrderedDict(weight=arr)
     raise TypeError(
@@ -236,7 +235,7 @@ def _parse_network(sample, name):
 
 def _check_samples(X, estimator):
     """The samples of a collection of networks, refusing one network given alone."""
-    single = _single_source_kind(X)
+    single = single_source_kind(X)
     if single is None and isinstance(X, np.ndarray) and X.ndim == 2:
         single = "a single 2-D array"
     if single is not None:

@@ -12,7 +12,6 @@ without ``.weight``, and Keras layer names without the variable suffix (``block1
 
 import os
 import re
-import sys
 from collections import OrderedDict
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._compat import Integral, StrOptions, check_is_fitted, validate_params
-from .._validation import Number
+from .._validation import Number, already_imported, as_numpy, single_source_kind
 from ..base import CollectionTransformer
 
 _LAYOUTS = (None, "torch", "keras")
@@ -63,36 +62,6 @@ def _dequantize(key, codes, table):
     return table[codes.astype(np.intp)]
 
 
-def _imported(name):
-    """The module ``name`` if something already imported it, else None.
-
-    A tensor, module or skorch net can only exist once its library is imported, so looking in
-    ``sys.modules`` tells torch sources apart without importing torch (seconds) for numpy inputs.
-    """
-    return sys.modules.get(name)
-
-
-def _as_numpy(value):
-    if isinstance(value, np.ndarray):
-        return value
-    torch = _imported("torch")
-    if torch is not None and isinstance(value, torch.Tensor):
-        return _tensor_to_numpy(torch, value)
-    return None
-
-
-def _tensor_to_numpy(torch, tensor):
-    """Quantised tensors dequantised, low-precision floats widened (numpy has no bfloat16)."""
-    tensor = tensor.detach().cpu()
-    if tensor.is_quantized:
-        tensor = tensor.dequantize()
-    if tensor.is_complex():
-        raise TypeError("A weight tensor is complex; spatial filters are real numbers.")
-    if tensor.is_floating_point() and tensor.dtype not in (torch.float32, torch.float64):
-        tensor = tensor.to(torch.float32)
-    return tensor.numpy()
-
-
 def _to_torch_layout(weight, layout):
     if layout == "keras":
         return np.transpose(weight, (3, 2, 0, 1))
@@ -105,7 +74,7 @@ def _layers_from_module(module):
     layers = OrderedDict()
     for name, m in module.named_modules():
         if isinstance(m, torch.nn.Conv2d):
-            layers[name] = ConvLayer(name, _as_numpy(m.weight), groups=m.groups)
+            layers[name] = ConvLayer(name, as_numpy(m.weight), groups=m.groups)
     return layers
 
 
@@ -159,7 +128,7 @@ def _layers_from_mapping(mapping, layout):
         if isinstance(value, ConvLayer):
             layers[str(key)] = value
             continue
-        arr = _as_numpy(value)
+        arr = as_numpy(value)
         if arr is not None:
             arrays[str(key)] = arr
     torch_style = any(key.endswith(".weight") for key in arrays)
@@ -311,7 +280,7 @@ def _load_path(path, layout):
         ) from exc
     if isinstance(obj, dict):
         return _layers_from_mapping(obj, layout)
-    arr = _as_numpy(obj)
+    arr = as_numpy(obj)
     if arr is not None and arr.ndim == 4:
         return OrderedDict(weight=ConvLayer("weight", _to_torch_layout(arr, layout), groups=None))
     raise ValueError(f"{path} holds a {type(obj).__name__}, not a state dict or a 4-D kernel.")
@@ -338,20 +307,20 @@ def conv_layers(source, *, layout=None):
     """
     if layout not in _LAYOUTS:
         raise ValueError(f"layout must be one of {_LAYOUTS}; got {layout!r}.")
-    skorch_net = _imported("skorch.net")
+    skorch_net = already_imported("skorch.net")
     if skorch_net is not None and isinstance(source, skorch_net.NeuralNet):
         if not getattr(source, "initialized_", False):
             raise ValueError("The skorch net is not initialized; fit it (or call .initialize()) first.")
         source = source.module_
-    torch = _imported("torch")
+    torch = already_imported("torch")
     if torch is not None and isinstance(source, torch.nn.Module):
         layers = _layers_from_module(source)
     elif isinstance(source, (str, os.PathLike)):
         layers = _load_path(source, layout)
     elif isinstance(source, dict):
         layers = _layers_from_mapping(source, layout)
-    elif _as_numpy(source) is not None:
-        arr = _as_numpy(source)
+    elif as_numpy(source) is not None:
+        arr = as_numpy(source)
         if arr.ndim != 4:
             raise ValueError(
                 f"A weight array must be 4-D, (out, in, kh, kw) or with layout='keras' "
@@ -542,7 +511,7 @@ class SpatialFilterExtractor(CollectionTransformer):
         self.layout = layout
 
     def _validate_collection(self, X):
-        single = _single_source_kind(X)
+        single = single_source_kind(X)
         if single is not None:
             raise ValueError(
                 f"X is {single}; SpatialFilterExtractor takes a collection of networks, one "
@@ -575,18 +544,3 @@ class SpatialFilterExtractor(CollectionTransformer):
 
     def _combine(self, results):
         return [filters for filters, _ in results]
-
-
-def _single_source_kind(X):
-    """What ``X`` is when it is one network rather than a collection of them (else None)."""
-    if isinstance(X, dict):
-        return "a single state dict"
-    if isinstance(X, (str, os.PathLike)):
-        return "a single path"
-    if hasattr(X, "state_dict") and hasattr(X, "parameters"):
-        return "a single network"
-    if hasattr(X, "module_") or hasattr(X, "initialize"):
-        return "a single skorch net"
-    if isinstance(X, np.ndarray) and X.ndim == 4:
-        return "a single 4-D kernel"
-    return None
