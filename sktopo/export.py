@@ -28,7 +28,8 @@ import pandas as pd
 
 from ._compat import StrOptions, validate_params
 from ._io import atomic_write
-from .homology._diagrams import check_padded, check_per_dimension, pad_diagrams, unpad_diagrams
+from ._validation import check_padded, check_per_dimension
+from .homology import pad_diagrams, unpad_diagrams
 from .pipeline import CloudView
 
 __all__ = [

@@ -9,53 +9,7 @@ sample has the same number of rows per dimension, and the missing ones are paddi
 
 import numpy as np
 
-
-def check_bars(bars, name):
-    """Refuse bars that no filtration gives; return ``bars`` unchanged.
-
-    ``bars`` is a float array whose last axis starts with ``(birth, death)``. A NaN, an infinite
-    birth or a death before its birth would pass silently into NaN features, zero distances and
-    bars drawn backwards; an infinite death is legal (a class that never dies, the H0 bar).
-    """
-    birth, death = bars[..., 0], bars[..., 1]
-    if np.isnan(bars).any():
-        raise ValueError(f"{name} contains NaN; births and deaths must be numbers.")
-    if not np.isfinite(birth).all():
-        raise ValueError(
-            f"{name} has a bar with an infinite birth; births must be finite (only a death may "
-            "be np.inf, for a class that never dies)."
-        )
-    backwards = death < birth
-    if backwards.any():
-        first = bars[backwards][0, :2].tolist()
-        raise ValueError(
-            f"{name} has {int(backwards.sum())} bar(s) with death < birth, e.g. {first}; each "
-            "row is (birth, death): swap the columns if they came as (death, birth)."
-        )
-    return bars
-
-
-def check_per_dimension(dgms, name):
-    if not isinstance(dgms, (list, tuple)) or len(dgms) == 0:
-        raise TypeError(
-            f"{name} must be a non-empty list of (n_q, 2) arrays, one per homology dimension "
-            "(ripser's 'dgms'); got " + type(dgms).__name__ + "."
-        )
-    out = []
-    for q, d in enumerate(dgms):
-        shape = np.shape(d)
-        if np.size(d) == 0:
-            out.append(np.empty((0, 2)))
-            continue
-        # Only (n, 2) or a single (2,) pair: reshaping (n, 3) rows as pairs would pair up
-        # numbers of different bars without a word.
-        if shape not in ((2,),) and (len(shape) != 2 or shape[1] != 2):
-            raise ValueError(
-                f"{name}[{q}] must have shape (n_pairs, 2) of (birth, death); got {shape}. "
-                "Padded rows [birth, death, dim] go through unpad_diagrams first."
-            )
-        out.append(check_bars(np.asarray(d, dtype=np.float64).reshape(-1, 2), f"{name}[{q}]"))
-    return out
+from .._validation import check_padded, check_per_dimension
 
 
 def pad_diagrams(diagrams):
@@ -107,33 +61,6 @@ def pad_diagrams(diagrams):
             padded[i, start : start + len(c[q]), :2] = c[q]
         start += w
     return padded
-
-
-def check_padded(X, name="X"):
-    """Validate a padded diagram array and return it as float64 of shape (n, n_pairs, 3)."""
-    try:
-        arr = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{name} must be a padded diagram array of shape (n_samples, n_pairs, 3), "
-            "e.g. the output of Persistence; got " + type(X).__name__ + "."
-        ) from exc
-    if arr.ndim == 2 and arr.shape[-1] == 3:
-        raise ValueError(
-            f"{name} looks like a single diagram of shape {arr.shape}; wrap it as {name}[None] "
-            "to make a collection of one."
-        )
-    if arr.ndim != 3 or arr.shape[2] != 3 or arr.shape[0] == 0:
-        raise ValueError(
-            f"{name} must have shape (n_samples, n_pairs, 3) with rows [birth, death, dim]; "
-            f"got {arr.shape}. Convert ripser lists with pad_diagrams."
-        )
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN; padding rows must be [0, 0, dim].")
-    dims = arr[..., 2]
-    if not np.isfinite(dims).all() or (dims != np.round(dims)).any() or (dims < 0).any():
-        raise ValueError(f"{name}[..., 2] must hold non-negative integer homology dimensions.")
-    return check_bars(arr, name)
 
 
 def unpad_diagrams(padded, *, keep_zero_length=False):

@@ -5,9 +5,8 @@ from numbers import Integral
 import numpy as np
 
 from .._compat import Real, StrOptions, check_is_fitted, validate_params
-from .._validation import Number
+from .._validation import Number, check_bars, check_padded
 from ..base import CollectionTransformer
-from ._diagrams import check_bars, check_padded
 
 FEATURES = (
     "max_lifetime",

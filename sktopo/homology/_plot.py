@@ -3,8 +3,7 @@
 import numpy as np
 
 from .._compat import validate_params
-from .._validation import COUNT
-from ._diagrams import check_per_dimension, check_padded
+from .._validation import COUNT, check_padded, check_per_dimension
 
 
 def _as_per_dimension(diagram, homology_dimensions):
