@@ -66,6 +66,18 @@ def edge_filter(theta, *, size=3):
 
     These are the Klein-bottle filters with :math:`\varphi = \pi/2`, computed without the
     rounding residue of :math:`\cos(\pi/2)`.
+
+    Parameters
+    ----------
+    theta : array-like of shape (n,) or float
+        Edge directions in radians.
+    size : int, default=3
+        Kernel side.
+
+    Returns
+    -------
+    filters : ndarray of shape (n, size * size)
+        Mean-centred, unit-norm filters.
     """
     theta = np.atleast_1d(check_values(theta, name="theta"))
     x, y = _grid(size)
@@ -79,6 +91,18 @@ def _angles(n):
 @validate_params({"n": COUNT, **_SIZE}, prefer_skip_nested_validation=True)
 def primary_circle(n=64, *, size=3):
     """``n`` evenly rotated linear-gradient (edge) filters: the primary circle.
+
+    Parameters
+    ----------
+    n : int, default=64
+        Number of filters, at angles ``2 * pi * i / n``.
+    size : int, default=3
+        Kernel side.
+
+    Returns
+    -------
+    filters : ndarray of shape (n, size * size)
+        Mean-centred, unit-norm filters.
 
     Examples
     --------
@@ -96,6 +120,18 @@ def secondary_circles(n=64, *, size=3):
     """Two secondary circles of ``n`` filters each, directions (1, 0) then (0, 1).
 
     Each interpolates between an edge and a line (a quadratic ridge) of one fixed orientation.
+
+    Parameters
+    ----------
+    n : int, default=64
+        Number of filters per circle.
+    size : int, default=3
+        Kernel side.
+
+    Returns
+    -------
+    filters : ndarray of shape (2 * n, size * size)
+        Mean-centred, unit-norm filters, the first circle's ``n`` then the second's.
     """
     phi = _angles(n)
     return np.vstack(
@@ -105,7 +141,20 @@ def secondary_circles(n=64, *, size=3):
 
 @validate_params({"n": COUNT, **_SIZE}, prefer_skip_nested_validation=True)
 def three_circle_model(n=64, *, size=3):
-    """The three-circle model: ``n`` primary-circle filters then both secondary circles."""
+    """The three-circle model: ``n`` primary-circle filters then both secondary circles.
+
+    Parameters
+    ----------
+    n : int, default=64
+        Number of filters per circle.
+    size : int, default=3
+        Kernel side.
+
+    Returns
+    -------
+    filters : ndarray of shape (3 * n, size * size)
+        Mean-centred, unit-norm filters.
+    """
     return np.vstack([primary_circle(n, size=size), secondary_circles(n, size=size)])
 
 
@@ -117,6 +166,20 @@ def klein_bottle(n_theta=32, n_phi=32, *, size=3):
     The map :math:`(\\theta, \\varphi)` covers the Klein bottle twice
     (:math:`(\\theta + \\pi, \\varphi) \\sim (\\theta, -\\varphi)`), so every filter appears twice
     on a grid of even ``n_theta``.
+
+    Parameters
+    ----------
+    n_theta : int, default=32
+        Number of edge directions :math:`\theta`.
+    n_phi : int, default=32
+        Number of edge-to-line angles :math:`\varphi`.
+    size : int, default=3
+        Kernel side.
+
+    Returns
+    -------
+    filters : ndarray of shape (n_theta * n_phi, size * size)
+        Mean-centred, unit-norm filters, :math:`\varphi` varying fastest.
     """
     t, f = np.meshgrid(_angles(n_theta), _angles(n_phi), indexing="ij")
     return klein_bottle_filter(t.ravel(), f.ravel(), size=size)
@@ -125,7 +188,22 @@ def klein_bottle(n_theta=32, n_phi=32, *, size=3):
 @validate_params({"n": COUNT, **_SIZE, "random_state": RANDOM_STATE},
                  prefer_skip_nested_validation=True)
 def sample_klein_bottle(n, *, size=3, random_state=None):
-    """``n`` Klein-bottle filters with uniformly random angles."""
+    """``n`` Klein-bottle filters with uniformly random angles.
+
+    Parameters
+    ----------
+    n : int
+        Number of filters.
+    size : int, default=3
+        Kernel side.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random draw.
+
+    Returns
+    -------
+    filters : ndarray of shape (n, size * size)
+        Mean-centred, unit-norm filters.
+    """
     rng = check_random_state(random_state)
     theta, phi = rng.uniform(0, 2 * np.pi, n), rng.uniform(0, 2 * np.pi, n)
     return klein_bottle_filter(theta, phi, size=size)
@@ -134,7 +212,22 @@ def sample_klein_bottle(n, *, size=3, random_state=None):
 @validate_params({"n": COUNT, **_SIZE, "random_state": RANDOM_STATE},
                  prefer_skip_nested_validation=True)
 def gaussian_filters(n, *, size=3, random_state=None):
-    """``n`` filters with i.i.d. standard normal weights, normalised (no topology to speak of)."""
+    """``n`` filters with i.i.d. standard normal weights, normalised (no topology to speak of).
+
+    Parameters
+    ----------
+    n : int
+        Number of filters.
+    size : int, default=3
+        Kernel side.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random draw.
+
+    Returns
+    -------
+    filters : ndarray of shape (n, size * size)
+        Mean-centred, unit-norm filters.
+    """
     rng = check_random_state(random_state)
     return normalize_filters(rng.standard_normal((n, size * size)))
 
@@ -147,6 +240,20 @@ def random_orthogonal_filters(n, *, size=3, random_state=None):
     The zero-mean filters of a ``size x size`` kernel span ``size**2 - 1`` dimensions, so at
     most that many can be orthonormal. As appended features they carry as much (linearly
     independent) information per channel as possible without any topology.
+
+    Parameters
+    ----------
+    n : int
+        Number of filters, at most ``size**2 - 1``.
+    size : int, default=3
+        Kernel side.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random draw.
+
+    Returns
+    -------
+    filters : ndarray of shape (n, size * size)
+        Orthonormal, zero-mean filters.
     """
     dim = size * size - 1
     if n > dim:
