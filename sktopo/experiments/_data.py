@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._validation import stratified_subsample
 from ..datasets import as_nchw, load_digits_28, load_svhn, load_train_test, to_mnist_format
 
 _NO_FILES = " (no MNIST IDX files under data_home)"
@@ -91,8 +92,6 @@ def load_target_domain(experiment, scale, target, data_home, n_target, random_st
     :class:`~sklearn.utils.Bunch`
         ``X``, ``y``, ``name`` (the target used) and ``description``.
     """
-    from ..datasets._train_test import _stratified_subsample
-
     if target == "auto":
         target = "svhn" if scale == "paper" or _svhn_test_file_in(data_home) else "digits28"
     if target == "svhn":
@@ -110,6 +109,6 @@ def load_target_domain(experiment, scale, target, data_home, n_target, random_st
         description = "scikit-learn digits rescaled to 28x28 (SVHN not available)"
     else:
         raise ValueError(f"target must be 'auto', 'svhn' or 'digits28'; got {target!r}.")
-    images, labels = _stratified_subsample(images, digits.target, n_target,
-                                           np.random.RandomState(random_state))
+    images, labels = stratified_subsample(images, digits.target, n_target,
+                                          np.random.RandomState(random_state))
     return Bunch(X=as_nchw(images), y=labels, name=target, description=description)
