@@ -23,6 +23,18 @@ def pca_lens(X, n_components=2):
     for 9-D filters, whatever the number of points), each axis signed so that its largest
     loading is positive, so the lens is deterministic.
 
+    Parameters
+    ----------
+    X : array-like of shape (n_points, n_features)
+        The cloud.
+    n_components : int, default=2
+        Number of principal axes, at most ``n_features``.
+
+    Returns
+    -------
+    lens : ndarray of shape (n_points, n_components)
+        Coordinates of the centred points on the axes.
+
     Examples
     --------
     >>> import numpy as np
@@ -168,6 +180,11 @@ def mapper_graph(
         number of shared points. ``graph.graph`` holds ``resolution``, ``gain``, ``n_points``,
         ``cover_shape`` and ``intervals`` (one array of intervals per lens).
 
+    See Also
+    --------
+    Mapper : The collection-level estimator.
+    graph_cycle_rank, nerve_betti1 : The two loop counts.
+
     Notes
     -----
     A cover set of one point is one cluster; a cover set smaller than a clusterer's
@@ -175,11 +192,6 @@ def mapper_graph(
     then make no node. A lens that is constant on the cloud gets one interval (clouds of fewer
     than 3 points get a constant PCA lens), so a tiny cloud gives a graph with at most one
     node per cluster, never an error.
-
-    See Also
-    --------
-    Mapper : the collection-level estimator.
-    graph_cycle_rank, nerve_betti1 : the two loop counts.
 
     Examples
     --------
@@ -294,8 +306,8 @@ class Mapper(CollectionTransformer):
 
     See Also
     --------
-    mapper_graph : the function twin for one cloud.
-    MapperGraphFeatures : loop counts and sizes as a feature vector per graph.
+    mapper_graph : The function twin for one cloud.
+    MapperGraphFeatures : Loop counts and sizes as a feature vector per graph.
 
     Examples
     --------
@@ -384,22 +396,72 @@ class Mapper(CollectionTransformer):
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit_transform(self, X, y=None, lens_values=None):
-        """Fit and return the list of graphs (one per cloud)."""
+        """Fit and return the list of graphs (one per cloud).
+
+        Parameters
+        ----------
+        X : collection
+            As in :meth:`fit`.
+        y : None
+            Ignored.
+        lens_values : list of array-like or None, default=None
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        graphs : list of networkx.Graph
+            One graph per cloud of ``X``.
+        """
         return self._fit_transform(X, lens_values=lens_values)
 
     def transform(self, X, lens_values=None):
-        """Return the Mapper graph of every cloud of ``X`` (a list, one graph per cloud)."""
+        """Return the Mapper graph of every cloud of ``X`` (a list, one graph per cloud).
+
+        Parameters
+        ----------
+        X : collection
+            As in :meth:`fit`.
+        lens_values : list of array-like or None, default=None
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        graphs : list of networkx.Graph
+            One graph per cloud of ``X``.
+        """
         return self._transform(X, lens_values=lens_values)
 
     def get_feature_names_out(self, input_features=None):
-        """One output per cloud: its ``graph``."""
+        """One output per cloud: its ``graph``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            ``["graph"]``.
+        """
         return np.asarray(["graph"], dtype=object)
 
     def fit_graph(self, X, lens_values=None):
         """Convenience for one 2-D cloud: fit on ``[X]`` and return its graph.
 
-        ``X`` has shape ``(n_points, n_features)``; ``lens_values`` (optional) has one row per
-        point. ``graphs_`` then holds this one graph.
+        ``graphs_`` then holds this one graph.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_points, n_features)
+            The cloud.
+        lens_values : array-like of shape (n_points, n_lenses) or None, default=None
+            Precomputed lens values, one row per point; they replace ``lens``.
+
+        Returns
+        -------
+        graph : networkx.Graph
+            The Mapper graph of ``X`` (see :func:`mapper_graph`).
         """
         X = check_cloud(X, name="X")
         self.fit([X], lens_values=None if lens_values is None else [lens_values])
