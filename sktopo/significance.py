@@ -209,6 +209,18 @@ def combine_pvalues(pvalues, *, method="twice_median"):
     the p-values agree, but one p-value of 1 (a Bonferroni-capped subsample) outweighs any number
     of small ones, so the readout does not use it by default.
 
+    Parameters
+    ----------
+    pvalues : array-like of float
+        The p-values, each in [0, 1]; at least one.
+    method : {"twice_median", "cauchy"}, default="twice_median"
+        The combination.
+
+    Returns
+    -------
+    pvalue : float
+        The combined p-value, in [0, 1].
+
     Examples
     --------
     >>> from sktopo.significance import combine_pvalues
@@ -235,7 +247,7 @@ def combine_pvalues(pvalues, *, method="twice_median"):
 class Readout:
     """The significance readout of one cloud in one homology dimension.
 
-    Attributes
+    Parameters
     ----------
     dim : int
         Homology dimension.
@@ -291,7 +303,14 @@ class Readout:
         return self.pvalue < self.alpha
 
     def features(self):
-        """The readout as a flat dict named as in :data:`READOUT_FIELDS`."""
+        """The readout as a flat dict named as in :data:`READOUT_FIELDS`.
+
+        Returns
+        -------
+        features : dict of str to float
+            The p-value, significant count and fraction, lifetime with its interval (suffixed
+            ``_h{dim}``) and the subsample size.
+        """
         q = self.dim
         return {
             f"pvalue_h{q}": self.pvalue,
@@ -304,12 +323,25 @@ class Readout:
         }
 
     def summary(self):
-        """What a report says about this cloud: the verdict, the features and the test's size."""
+        """What a report says about this cloud: the verdict, the features and the test's size.
+
+        Returns
+        -------
+        summary : dict
+            ``verdict``, the entries of :meth:`features`, ``n_repeats`` and ``alpha``.
+        """
         return {"verdict": verdict(self.n_significant, dim=self.dim), **self.features(),
                 "n_repeats": self.n_repeats, "alpha": self.alpha}
 
     def to_dict(self):
-        """Every attribute, JSON-ready."""
+        """Every attribute, JSON-ready.
+
+        Returns
+        -------
+        record : dict
+            The fields but ``diagram`` and ``corrected_pvalues``, tuples as lists, with
+            ``significant`` and ``verdict`` added.
+        """
         out = {f.name: getattr(self, f.name) for f in fields(self)
                if f.name not in ("diagram", "corrected_pvalues")}
         return {**out, "lifetimes": list(self.lifetimes),
@@ -322,6 +354,18 @@ class Readout:
                  prefer_skip_nested_validation=True)
 def verdict(n_significant, *, dim=1):
     """The verdict in words for a number of significant classes.
+
+    Parameters
+    ----------
+    n_significant : int
+        Number of significant classes.
+    dim : {1, 2}, default=1
+        Homology dimension of the classes.
+
+    Returns
+    -------
+    verdict : str
+        One of :data:`VERDICTS` in H1, a count of classes in H2.
 
     Examples
     --------
@@ -343,6 +387,20 @@ def verdict(n_significant, *, dim=1):
                  prefer_skip_nested_validation=True)
 def caveats(readout, nerve_betti1=None):
     """What a reader of ``readout`` should keep in mind, in plain words (an empty list if nothing).
+
+    Parameters
+    ----------
+    readout : Readout
+        The readout of the cloud.
+    nerve_betti1 : int or None, default=None
+        Loops of the cloud's Mapper nerve, if one was built; a count that differs from the
+        readout's significant classes adds a caveat.
+
+    Returns
+    -------
+    notes : list of str
+        The caveats: a small cloud, a cloud read whole, a borderline class, a Mapper count
+        that disagrees.
 
     Examples
     --------
@@ -567,7 +625,18 @@ class SignificanceReadout(CollectionTransformer, auto_wrap_output_keys=("transfo
         return np.array(rows, dtype=np.float64).reshape(len(results), -1)
 
     def get_feature_names_out(self, input_features=None):
-        """``pvalue_h1``, ``n_significant_h1``, ... per dimension, then ``subsample_size``."""
+        """``pvalue_h1``, ``n_significant_h1``, ... per dimension, then ``subsample_size``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            One name per output column.
+        """
         names = []
         for q in self._dims():
             names += [name.format(q=q) for name in READOUT_FIELDS if name != "subsample_size"]
@@ -579,7 +648,7 @@ class SignificanceReadout(CollectionTransformer, auto_wrap_output_keys=("transfo
 class NullComparison:
     """A statistic of a cloud against the same statistic on null clouds of the same size.
 
-    Attributes
+    Parameters
     ----------
     observed : float
         The statistic of the cloud.
@@ -602,7 +671,13 @@ class NullComparison:
         return max(self.null)
 
     def to_dict(self):
-        """JSON-ready."""
+        """JSON-ready.
+
+        Returns
+        -------
+        record : dict
+            The fields, ``null`` as a list, and ``null_max``.
+        """
         return {**asdict(self), "null": list(self.null), "null_max": self.null_max}
 
 
