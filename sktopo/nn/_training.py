@@ -20,7 +20,18 @@ _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def resolve_device(device="auto"):
-    """``"auto"`` -> ``"cuda"`` when a CUDA device is present, else ``"cpu"``; others unchanged."""
+    """``"auto"`` -> ``"cuda"`` when a CUDA device is present, else ``"cpu"``; others unchanged.
+
+    Parameters
+    ----------
+    device : str or torch.device, default="auto"
+        The device asked for.
+
+    Returns
+    -------
+    device : str or torch.device
+        The device to use.
+    """
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     return device
@@ -112,6 +123,21 @@ class BatchLoader(torch.utils.data.DataLoader):
     skorch's datasets index arrays with lists of indices, so a batch sampler skips the
     per-image ``__getitem__`` and collate of the default loader, most of skorch's overhead on
     small images. Accepts the DataLoader arguments skorch passes (``batch_size``, ``shuffle``).
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        A dataset indexable by a list of indices (skorch's datasets are).
+    batch_size : int, default=1
+        Images per batch.
+    shuffle : bool, default=False
+        Draw the batches in random order.
+    drop_last : bool, default=False
+        Drop the last, incomplete batch.
+    generator : torch.Generator or None, default=None
+        Source of the shuffling.
+    **kwargs
+        Other :class:`torch.utils.data.DataLoader` arguments (``num_workers``, ...).
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None,
@@ -146,6 +172,16 @@ def training_iteration(net):
 
     The one iteration counter every sktopo callback reads, so snapshots, accuracy records and
     the stop at ``max_iter`` always agree on "iteration k".
+
+    Parameters
+    ----------
+    net : skorch.NeuralNet
+        The net being trained.
+
+    Returns
+    -------
+    iteration : int
+        Batch iterations so far.
     """
     if not hasattr(net, "history"):
         raise TypeError(f"net must be a skorch net; got {type(net).__name__}.")
@@ -359,6 +395,17 @@ def family_defaults(arch):
 
     A module class states its family in a ``kind`` attribute (``"M"`` when absent).
 
+    Parameters
+    ----------
+    arch : {"M", "C"} or torch module class
+        The architecture.
+
+    Returns
+    -------
+    defaults : dict
+        ``optimizer`` (a torch optimizer class), ``lr`` and ``weight_decay``, a copy of the
+        family's entry of :data:`FAMILY_DEFAULTS`.
+
     Examples
     --------
     >>> from sktopo.nn import family_defaults
@@ -435,7 +482,7 @@ def make_net(
     input_shape : tuple of int or None, default=None
         ``(C, H, W)`` of the images; ``None`` infers the dense layer's size at the first batch.
     train_split : callable or None, default=None
-        skorch's validation split; ``None`` trains on everything (record validation accuracy at
+        The skorch validation split; ``None`` trains on everything (record validation accuracy at
         chosen iterations with :class:`AccuracyRecorder` or :class:`WeightSnapshots` instead).
     callbacks : list of (str, Callback) or None, default=None
         Extra callbacks, placed after the built-in ``iteration_counter``, ``input_check``,
@@ -450,7 +497,7 @@ def make_net(
     prior_weight : float, default=0.1
         Weight of the prior in the loss (used with ``prior`` only).
     verbose : int, default=0
-        skorch's verbosity.
+        Verbosity of skorch.
     **kwargs
         Any other skorch parameter, e.g. ``module__fixed_filters="primary_circle"``,
         ``module__append_filters="klein_bottle"``, ``module__preprocess="cifar"``.
@@ -518,7 +565,18 @@ def make_net(
 
 
 def infer_input_shape(X):
-    """``(C, H, W)`` of an image array; flat square rows count as one channel."""
+    """``(C, H, W)`` of an image array; flat square rows count as one channel.
+
+    Parameters
+    ----------
+    X : array-like or Tensor
+        Images ``(n, H, W)``, ``(n, C, H, W)`` or flat ``(n, H*W)``.
+
+    Returns
+    -------
+    shape : tuple of int or None
+        ``(C, H, W)``; ``None`` for flat rows whose length is not a square.
+    """
     return _input_shape(check_images(X)[0])
 
 
