@@ -123,6 +123,20 @@ def read_model(model, *, layout=None):
     ``model`` is one source of :func:`~sktopo.filters.conv_layers` or a list of them (pooled
     layer by layer, e.g. checkpoints of one architecture). The dicts are themselves sources of
     :func:`~sktopo.filters.extract_spatial_filters`, so nothing is read twice.
+
+    Parameters
+    ----------
+    model : source or list of sources
+        A network, a weight file or a dict of arrays (see :func:`~sktopo.filters.conv_layers`),
+        or a list of them.
+    layout : {"torch", "keras"} or None, default=None
+        Kernel layout of arrays, as in :func:`~sktopo.filters.conv_layers` (None: torch,
+        Keras for HDF5 files).
+
+    Returns
+    -------
+    reads : list of dict
+        ``{name: ConvLayer}`` per source, in order.
     """
     sources = list(model) if isinstance(model, (list, tuple)) else [model]
     if not sources:
@@ -218,7 +232,7 @@ def select_layers(layers, spec="all"):
 class LayerResult:
     """What a sweep keeps of one layer: its table row, barcode and Mapper graph.
 
-    Attributes
+    Parameters
     ----------
     row : dict
         The layer's table row (see :data:`COLUMNS`).
@@ -272,7 +286,26 @@ def _skip_reason(kernel, n_live):
                   "max_filters": [Number(Integral, 1, None, closed="left"), None],
                   "rng": [np.random.Generator]}, prefer_skip_nested_validation=True)
 def subsample(filters, provenance, max_filters, rng):
-    """A seeded random subsample of at most ``max_filters`` rows (all when None), in row order."""
+    """A seeded random subsample of at most ``max_filters`` rows (all when None), in row order.
+
+    Parameters
+    ----------
+    filters : ndarray of shape (n_filters, n_weights)
+        The filters.
+    provenance : pandas.DataFrame
+        One row per filter, as :func:`~sktopo.filters.extract_spatial_filters` returns it.
+    max_filters : int or None
+        Most rows kept; None keeps all.
+    rng : numpy.random.Generator
+        Source of the draw.
+
+    Returns
+    -------
+    filters : ndarray of shape (n_kept, n_weights)
+        The rows kept.
+    provenance : pandas.DataFrame
+        Their provenance rows, index reset.
+    """
     if max_filters is None or len(filters) <= max_filters:
         return filters, provenance
     rows = np.sort(rng.choice(len(filters), max_filters, replace=False))
@@ -377,7 +410,32 @@ def analyse_cloud(filters, conv, *, index, n_filters=None, sizes=None, gain=3.0,
 def analyse_layer(reads, index, *, sizes=None, gain=3.0, null_draws=0, max_filters=None,
                   random_state=0, rng=None):
     """Extract layer ``index`` from every source of ``reads`` (:func:`read_model`), pooled and
-    perhaps subsampled, and analyse it with :func:`analyse_cloud`: its :class:`LayerResult`."""
+    perhaps subsampled, and analyse it with :func:`analyse_cloud`: its :class:`LayerResult`.
+
+    Parameters
+    ----------
+    reads : list of dict
+        The sources as :func:`read_model` returns them.
+    index : int
+        1-based position of the layer among the conv layers of the first source.
+    sizes : dict or None, default=None
+        As in :func:`analyse_cloud`.
+    gain : float, default=3.0
+        Mapper gain.
+    null_draws : int, default=0
+        As in :func:`analyse_cloud`.
+    max_filters : int or None, default=None
+        Subsample the pooled filters to at most this many (:func:`subsample`); None keeps all.
+    random_state : int, default=0
+        Seed of the analysis, and of the subsample when ``rng`` is None.
+    rng : numpy.random.Generator or None, default=None
+        Source of the subsample, shared across layers by a sweep.
+
+    Returns
+    -------
+    result : LayerResult
+        The layer's row, barcode, graph and readout.
+    """
     name = list(reads[0])[index - 1]
     filters, provenance = extract_spatial_filters(reads, name, kernel_size=None,
                                                   return_provenance=True)
@@ -519,7 +577,18 @@ def sweep_layers(model, layers="all", *, k=None, p=None, n_landmarks=None, resol
 @validate_params({"results": [list]}, prefer_skip_nested_validation=True)
 def sweep_table(results):
     """The table of a sweep from its :class:`LayerResult` list (counts stay integers; a skipped
-    layer's missing values are ``<NA>``, written as empty cells)."""
+    layer's missing values are ``<NA>``, written as empty cells).
+
+    Parameters
+    ----------
+    results : list of LayerResult
+        One per layer.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per layer, the columns of :data:`COLUMNS`.
+    """
     table = pd.DataFrame([r.row for r in results], columns=list(COLUMNS))
     return table.astype({name: "Int64" for name in _COUNT_COLUMNS})
 
@@ -537,7 +606,22 @@ def _one_line(result):
 @validate_params({"results": [list], "random_state": ["random_state"], "verbose": ["verbose"]},
                  prefer_skip_nested_validation=True)
 def sweep_layouts(results, *, random_state=0, verbose=0):
-    """Seeded Mapper layouts of the analysed layers by layer index, shared by figures and pages."""
+    """Seeded Mapper layouts of the analysed layers by layer index, shared by figures and pages.
+
+    Parameters
+    ----------
+    results : list of LayerResult
+        One per layer; skipped layers get no layout.
+    random_state : int, RandomState instance or None, default=0
+        Seed of every layout.
+    verbose : int, default=0
+        Progress bar over the layers when positive.
+
+    Returns
+    -------
+    layouts : dict
+        Layer index -> node positions (see :func:`~sktopo.mapper.mapper_layout`).
+    """
     from .mapper import mapper_layout
 
     analysed = [r for r in results if not r.skipped]
