@@ -238,6 +238,19 @@ def barcode_description(persistence, n_points=None):
 
     Reports say it beside every lifetime, because the scales differ: lazy witness values are
     smaller than Rips edge lengths, so a long-bar threshold applies to one kind of barcode only.
+
+    Parameters
+    ----------
+    persistence : Persistence
+        The fitted step.
+    n_points : int or None, default=None
+        Points the complex was built on, when known (replaces the landmark count).
+
+    Returns
+    -------
+    description : str
+        The complex, its points and the coefficient field, e.g.
+        ``"exact Vietoris-Rips on all 200 points, Z/2"``.
     """
     field = f"Z/{persistence.coeff}"
     if persistence.backend == "exact":
@@ -349,7 +362,18 @@ class CloudView:
     def barcode_figure(self, title=None):
         """The barcode figure (H0 and H1 panels) the verdict is about: with the significance
         branch, exact Rips on the readout's first subsample, significant H1 bars marked;
-        without it, the witness barcode. The x axis names the complex and its points."""
+        without it, the witness barcode. The x axis names the complex and its points.
+
+        Parameters
+        ----------
+        title : str or None, default=None
+            Figure title.
+
+        Returns
+        -------
+        fig : matplotlib.figure.Figure
+            The barcode figure.
+        """
         from .homology import plot_barcode
 
         readout = self.readout
@@ -363,7 +387,18 @@ class CloudView:
                             alpha=readout.alpha)
 
     def mapper_figure(self, title=None):
-        """The Mapper graph with size colours and mean-filter glyphs."""
+        """The Mapper graph with size colours and mean-filter glyphs.
+
+        Parameters
+        ----------
+        title : str or None, default=None
+            Figure title.
+
+        Returns
+        -------
+        fig : matplotlib.figure.Figure
+            The Mapper figure.
+        """
         import matplotlib.pyplot as plt
 
         from .mapper import plot_mapper_graph
@@ -373,7 +408,18 @@ class CloudView:
         return fig
 
     def mapper_page(self, title="Mapper graph"):
-        """A self-contained interactive HTML page of the Mapper graph."""
+        """A self-contained interactive HTML page of the Mapper graph.
+
+        Parameters
+        ----------
+        title : str, default="Mapper graph"
+            Page title.
+
+        Returns
+        -------
+        html : str
+            The page (see :func:`~sktopo.mapper.mapper_html`).
+        """
         from .mapper import mapper_html
 
         return mapper_html(self.graph, title=title)
@@ -512,6 +558,18 @@ def generalization_cv(n_samples, *, random_state=0):
 
     Leave-one-out uses every snapshot for training but gives single-sample test folds, so score
     it with an error (mean absolute error), never R^2.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of snapshots (clouds), at least 3.
+    random_state : int, RandomState instance or None, default=0
+        Shuffling seed of the 5-fold split.
+
+    Returns
+    -------
+    cv : LeaveOneOut or KFold
+        The scikit-learn splitter.
     """
     from sklearn.model_selection import KFold, LeaveOneOut
 
