@@ -199,8 +199,14 @@ def mnist_second_layer(*, scale="small", data_home=None, random_state=0, verbose
     ----------
     scale : {"tiny", "small", "paper"}, default="small"
         Presets in :data:`MNIST_SECOND_PRESETS`.
-    data_home, random_state, verbose, **options
-        As :func:`mnist_first_layer` (``sizes`` must keep both conv layers).
+    data_home : str or Path, default=None
+        As for :func:`mnist_first_layer`.
+    random_state : int, default=0
+        As for :func:`mnist_first_layer`.
+    verbose : int, default=1
+        As for :func:`mnist_first_layer`.
+    **options
+        As for :func:`mnist_first_layer` (``sizes`` must keep both conv layers).
 
     Returns
     -------

@@ -75,9 +75,16 @@ def cross_domain(*, scale="small", data_home=None, random_state=0, verbose=1, **
 
     Parameters
     ----------
-    scale, data_home, random_state, verbose, **options
-        As for :func:`~._priors_benchmark.priors_benchmark`; ``scale`` picks a preset of
-        :data:`CROSS_DOMAIN_PRESETS`.
+    scale : {"tiny", "small", "paper"}, default="small"
+        Preset of :data:`CROSS_DOMAIN_PRESETS`.
+    data_home : str or None, default=None
+        As for :func:`~._priors_benchmark.priors_benchmark`.
+    random_state : int, default=0
+        As for :func:`~._priors_benchmark.priors_benchmark`.
+    verbose : int, default=1
+        As for :func:`~._priors_benchmark.priors_benchmark`.
+    **options
+        As for :func:`~._priors_benchmark.priors_benchmark`.
 
     Returns
     -------
@@ -103,9 +110,16 @@ def boosted_training(*, scale="small", data_home=None, random_state=0, verbose=1
 
     Parameters
     ----------
-    scale, data_home, random_state, verbose, **options
-        As for :func:`~._priors_benchmark.priors_benchmark`; ``scale`` picks a preset of
-        :data:`BOOSTED_PRESETS`.
+    scale : {"tiny", "small", "paper"}, default="small"
+        Preset of :data:`BOOSTED_PRESETS`.
+    data_home : str or None, default=None
+        As for :func:`~._priors_benchmark.priors_benchmark`.
+    random_state : int, default=0
+        As for :func:`~._priors_benchmark.priors_benchmark`.
+    verbose : int, default=1
+        As for :func:`~._priors_benchmark.priors_benchmark`.
+    **options
+        As for :func:`~._priors_benchmark.priors_benchmark`.
 
     Returns
     -------
