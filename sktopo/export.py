@@ -90,7 +90,7 @@ def _is_per_dimension(dgms):
 
 @validate_params({"dgms": [list, tuple]}, prefer_skip_nested_validation=True)
 def from_persim(dgms):
-    """ripser/persim lists to sktopo's padded diagrams.
+    """Convert ripser/persim lists to sktopo's padded diagrams.
 
     Parameters
     ----------
@@ -185,7 +185,20 @@ def save_diagrams(file, diagrams, *, names=None):
 
 @validate_params({"file": [str, os.PathLike, io.IOBase]}, prefer_skip_nested_validation=True)
 def load_diagrams(file):
-    """Read what :func:`save_diagrams` wrote: ``(padded, names)``."""
+    """Read what :func:`save_diagrams` wrote: ``(padded, names)``.
+
+    Parameters
+    ----------
+    file : str, path-like or binary file object
+        The ``.npz`` archive.
+
+    Returns
+    -------
+    padded : ndarray of shape (n_diagrams, n_pairs, 3)
+        The padded diagrams.
+    names : list of str
+        One name per diagram.
+    """
     with np.load(file, allow_pickle=False) as data:
         if "diagrams" not in data.files:
             raise ValueError(f"file holds no 'diagrams' array (it has {data.files}); write it "
@@ -209,10 +222,21 @@ def _plain(value):
 
 @validate_params({"graph": [nx.Graph]}, prefer_skip_nested_validation=True)
 def mapper_graph_data(graph):
-    """networkx's node-link form of a Mapper graph, with plain Python values only.
+    """The node-link form (networkx's) of a Mapper graph, with plain Python values only.
 
     ``networkx.node_link_graph(data, edges="edges")`` rebuilds the graph (attributes as lists;
     :func:`read_mapper_graph` restores arrays), and ``json.dumps(data)`` needs no custom encoder.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A Mapper graph.
+
+    Returns
+    -------
+    data : dict
+        ``directed``, ``multigraph``, ``graph``, ``nodes`` and ``edges``, networkx's node-link
+        form.
 
     Examples
     --------
@@ -309,7 +333,18 @@ def _restore_arrays(graph, decode=()):
 
 @validate_params({"path": [str, os.PathLike]}, prefer_skip_nested_validation=True)
 def read_mapper_graph(path):
-    """Read a graph written by :func:`save_mapper_graph`, with its array attributes restored."""
+    """Read a graph written by :func:`save_mapper_graph`, with its array attributes restored.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.json`` (node-link) or ``.graphml`` file.
+
+    Returns
+    -------
+    graph : networkx.Graph
+        The graph.
+    """
     path = Path(path)
     if path.suffix.lower() == ".graphml":
         graph = nx.read_graphml(path, node_type=int)

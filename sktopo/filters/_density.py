@@ -38,6 +38,18 @@ def resolve_k(k, n_points):
 
     An integer ``k`` must be below ``n_points`` (a point has ``n_points - 1`` neighbours); a float
     in (0, 1) means ``round(k * n_points)``, kept within ``[1, n_points - 1]``.
+
+    Parameters
+    ----------
+    k : int or float
+        Neighbour rank, or a fraction of ``n_points``.
+    n_points : int
+        Points of the cloud, at least 2.
+
+    Returns
+    -------
+    k : int
+        The rank, in ``[1, n_points - 1]``.
     """
     if n_points < 2:
         raise ValueError(
@@ -56,7 +68,20 @@ def _check_p(p):
 
 
 def n_kept(n_points, p):
-    """Number of points ``rho(k, p)`` keeps: ``p * n_points`` rounded half up, at least one."""
+    """Number of points ``rho(k, p)`` keeps: ``p * n_points`` rounded half up, at least one.
+
+    Parameters
+    ----------
+    n_points : int
+        Points of the cloud.
+    p : float
+        Fraction kept, in (0, 1].
+
+    Returns
+    -------
+    n : int
+        Points kept, in ``[1, n_points]``.
+    """
     _check_p(p)
     if isinstance(n_points, bool) or not isinstance(n_points, Integral) or n_points < 1:
         raise ValueError(f"n_points must be a positive integer; got {n_points!r}.")
@@ -263,7 +288,7 @@ def _warn_zero_rows(cloud, index):
 
 
 class KNNDensity(CollectionTransformer):
-    """k-th-nearest-neighbour distance of every filter within its cloud (collection level).
+    """The k-th-nearest-neighbour distance of every filter within its cloud (collection level).
 
     ``transform(X)`` returns, for every cloud of the collection, an ``(n_points_i, 1)`` array:
     the distance from each point to its ``k``-th nearest other point *of the same cloud*.
@@ -318,7 +343,17 @@ class KNNDensity(CollectionTransformer):
         return [scores for scores, _ in results]
 
     def get_feature_names_out(self, input_features=None):
-        """One output column per cloud, ``knn_distance``."""
+        """One output column per cloud, ``knn_distance``.
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            ``["knn_distance"]``.
+        """
         return np.asarray(["knn_distance"], dtype=object)
 
 
