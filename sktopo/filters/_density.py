@@ -344,6 +344,7 @@ class KNNDensity(CollectionTransformer):
 
     def get_feature_names_out(self, input_features=None):
         """One output column per cloud, ``knn_distance``.
+
         Parameters
         ----------
         input_features : array-like of str or None, default=None
