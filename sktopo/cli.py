@@ -53,7 +53,7 @@ def _run_and_report(out, run, verbose=0):
     a large sweep takes a while.
     """
     # Imported here, not at the top, so `sktopo --help` does not load the experiments package.
-    from .experiments._result import check_output_folder, findings
+    from .experiments import check_output_folder, findings
 
     check_output_folder(out)
     result = run()
@@ -112,8 +112,7 @@ _OWN_OPTIONS = {"scale": "--scale", "data_home": "--data-home", "random_state": 
 
 
 def _cmd_reproduce(args):
-    from .experiments import EXPERIMENTS, run_experiment
-    from .experiments._presets import parse_assignments
+    from .experiments import EXPERIMENTS, parse_assignments, run_experiment
 
     if args.name == "list":
         for name, fn in EXPERIMENTS.items():
