@@ -51,7 +51,6 @@ def atomic_write(path, write, *, binary=True):
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from sktopo._io import atomic_write
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "sub" / "note.txt"
     >>> atomic_write(target, lambda f: f.write("done"), binary=False)
     >>> target.read_text()

@@ -67,7 +67,6 @@ def plain_settings(value):
     Examples
     --------
     >>> from pathlib import Path
-    >>> from sktopo.experiments._presets import plain_settings
     >>> plain_settings({"out_dir": Path("runs"), "sizes": (64, 0, 64)})
     {'out_dir': 'runs', 'sizes': [64, 0, 64]}
     """
@@ -94,7 +93,6 @@ def describe(kind):
 
     Examples
     --------
-    >>> from sktopo.experiments._presets import describe
     >>> describe(tuple[int, int, int])
     '3 comma-separated integers, e.g. 64,32,64'
     >>> describe(int | None)
@@ -123,7 +121,6 @@ def convert(value, kind):
 
     Examples
     --------
-    >>> from sktopo.experiments._presets import convert
     >>> convert("64,0,64", tuple[int, int, int])
     (64, 0, 64)
     >>> convert("all", int | None) is None
@@ -230,7 +227,6 @@ def resolve_preset(experiment, presets, scale, options):
     Examples
     --------
     >>> import dataclasses
-    >>> from sktopo.experiments._presets import Preset, resolve_preset
     >>> @dataclasses.dataclass(frozen=True, kw_only=True)
     ... class Demo(Preset):
     ...     sizes: tuple[int, int, int]
@@ -274,7 +270,7 @@ def parse_assignments(items):
 
     Examples
     --------
-    >>> from sktopo.experiments._presets import parse_assignments
+    >>> from sktopo.experiments import parse_assignments
     >>> parse_assignments(["sizes=64,0,64", "device=cuda"])
     {'sizes': '64,0,64', 'device': 'cuda'}
     """

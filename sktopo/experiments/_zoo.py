@@ -243,7 +243,6 @@ def zoo_grid(preset):
 
     Examples
     --------
-    >>> from sktopo.experiments._zoo import ZOO_PRESETS, zoo_grid
     >>> grid = zoo_grid(ZOO_PRESETS["tiny"])
     >>> len(grid), sorted({p["max_iter"] for p in grid})
     (4, [10, 40])
@@ -287,7 +286,6 @@ def noisy_labels(y, fraction, *, n_classes=10, random_state=0):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktopo.experiments._zoo import noisy_labels
     >>> y = np.arange(10) % 10
     >>> int((noisy_labels(y, 0.3, random_state=0) != y).sum())
     3

@@ -78,7 +78,6 @@ def single_linkage_tree(Y):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktopo.mapper._cluster import single_linkage_tree
     >>> edges, heights = single_linkage_tree(np.array([[0.0], [1.0], [3.0]]))
     >>> sorted(heights.tolist())
     [1.0, 2.0]
