@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from sktopo.datasets import load_mnist_subset
-from sktopo.experiments import analyze_weights
+from sktopo.commands import analyze_weights
 from sktopo.nn import make_net
 
 digits = load_mnist_subset()

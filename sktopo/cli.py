@@ -53,7 +53,7 @@ def _run_and_report(out, run, verbose=0):
     a large sweep takes a while.
     """
     # Imported here, not at the top, so `sktopo --help` does not load the experiments package.
-    from .experiments import check_output_folder, findings
+    from .report import check_output_folder, findings
 
     check_output_folder(out)
     result = run()
@@ -75,7 +75,7 @@ def _verbosity(args):
 
 
 def _cmd_demo(args):
-    from .experiments import run_demo
+    from .commands import run_demo
 
     _run_and_report(args.out, lambda: run_demo(
         n_networks=args.networks,
@@ -87,7 +87,7 @@ def _cmd_demo(args):
 
 
 def _cmd_analyze(args):
-    from .experiments import analyze_weights
+    from .commands import analyze_weights
 
     _run_and_report(args.out, lambda: analyze_weights(
         args.paths,

@@ -154,7 +154,7 @@ def test_debug_shows_the_traceback(tmp_path):
 
 def test_unwritable_out_is_refused_before_any_work(circle_checkpoint, tmp_path, capsys,
                                                    monkeypatch):
-    import sktopo.experiments._analyze_command as command
+    import sktopo.commands._analyze as command
 
     def never(*args, **kwargs):
         raise AssertionError("the analysis ran although --out is unusable")

@@ -29,8 +29,8 @@ class _Validator(numpydoc_validation.Validator):
     """numpydoc's validator, able to read two kinds of source it trips on.
 
     numpydoc decides whether a function returns something (RT01) by dedenting its source and
-    parsing it; a multi-line string whose lines start at column 0 (``ExperimentResult.to_html``'s
-    page template) defeats the dedent, so the function is then read from its module's syntax
+    parsing it; a multi-line string whose lines start at column 0 (the page template of
+    ``sktopo.report.ExperimentResult.to_html``) defeats the dedent, so the function is then read from its module's syntax
     tree. And it looks for a ``def`` line that a property made from a lambda
     (``CloudView.normalize``) has not; such a property has no line number.
     """
@@ -125,15 +125,6 @@ INHERITED_INIT_SKIPPED = {"PR01"}
 KNOWN = {
     ("sktopo.datasets.make_collection", "PR01"),
     ("sktopo.datasets.make_collection", "RT01"),
-    ("sktopo.experiments.ExperimentResult", "PR01"),
-    ("sktopo.experiments.ExperimentResult.about", "RT01"),
-    ("sktopo.experiments.ExperimentResult.save", "PR01"),
-    ("sktopo.experiments.ExperimentResult.save", "RT01"),
-    ("sktopo.experiments.ExperimentResult.to_html", "PR01"),
-    ("sktopo.experiments.ExperimentResult.to_html", "RT01"),
-    ("sktopo.experiments.check_output_folder", "PR01"),
-    ("sktopo.experiments.findings", "PR01"),
-    ("sktopo.experiments.findings", "RT01"),
     ("sktopo.experiments.parse_assignments", "PR01"),
     ("sktopo.experiments.parse_assignments", "RT01"),
     ("sktopo.filters.FilterNormalizer.fit", "PR01"),

@@ -45,7 +45,7 @@ def test_filters_homology_mapper_together_do_not_load_torch():
 def test_import_experiments_is_lazy():
     modules = _modules_after("import sktopo.experiments")
     assert _heavy(modules) == []
-    assert "sktopo.experiments._demo" not in modules
+    assert "sktopo.experiments._zoo" not in modules
 
 
 def test_experiments_lazy_names_resolve():

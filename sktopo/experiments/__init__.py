@@ -6,16 +6,11 @@ import importlib
 # `import sktopo.experiments` (and the `sktopo` command line) does not pull in torch, skorch
 # and every experiment module.
 _LAZY = {
-    "DEMO_RECIPE": "._demo",
     "EXPERIMENTS": "._registry",
-    "ExperimentResult": "._result",
     "SCALES": "._presets",
-    "analyze_weights": "._analyze_command",
     "boosted_training": "._priors",
-    "check_output_folder": "._result",
     "cifar_layers": "._mnist_cifar",
     "cross_domain": "._priors",
-    "findings": "._result",
     "generalization_measure": "._generalization",
     "generalization_zoo": "._zoo",
     "mnist_first_layer": "._mnist_cifar",
@@ -23,7 +18,6 @@ _LAZY = {
     "network_scores": "._zoo",
     "parse_assignments": "._presets",
     "priors_benchmark": "._priors_benchmark",
-    "run_demo": "._demo",
     "run_experiment": "._registry",
     "training_dynamics": "._dynamics",
     "vgg_layers": "._vgg",

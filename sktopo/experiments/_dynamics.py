@@ -9,7 +9,7 @@ import numpy as np
 from .._progress import progress
 from ._data import load_experiment_data
 from ._presets import NetworkPreset, plain_settings, resolve_preset
-from ._result import ExperimentResult
+from ..report import ExperimentResult
 from ._runs import nets_folder
 from ._weight_space import at_most, fit_cloud_topology, frame, headline, topology_row
 

@@ -22,7 +22,7 @@ from ..filters import n_kept
 from ..pipeline import fit_topology, generalization_grid_search
 from ._data import digit_data
 from ._presets import DigitNetPreset, resolve_preset
-from ._result import ExperimentResult
+from ..report import ExperimentResult
 from ._runs import preset_folder
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..datasets import get_data_home
 from ._data import load_experiment_data
 from ._presets import NetworkPreset, plain_settings, resolve_preset
-from ._result import ExperimentResult
+from ..report import ExperimentResult
 from ._runs import nets_folder
 from ._weight_space import (
     at_most, conv_layer_filters, fit_cloud_topology, frame, headline, mean_accuracy, network_rows,

@@ -21,7 +21,7 @@ import pandas as pd
 from .._progress import progress
 from ._data import digit_data, load_target_domain
 from ._presets import DigitNetPreset, resolve_preset
-from ._result import ExperimentResult
+from ..report import ExperimentResult
 from ._runs import preset_folder
 
 #: Conditions and the make_net arguments that make them (first layer fixed, responses to a

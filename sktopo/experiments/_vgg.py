@@ -8,7 +8,7 @@ import numpy as np
 from .._progress import progress
 from ..datasets import get_data_home
 from ._presets import Preset, plain_settings, resolve_preset
-from ._result import ExperimentResult
+from ..report import ExperimentResult
 from ._weight_space import fit_cloud_topology, frame, headline, topology_row
 
 #: Where :func:`vgg_layers` looks under a data home when no ``weights`` file is given.

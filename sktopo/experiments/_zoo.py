@@ -27,7 +27,7 @@ import pandas as pd
 from .._progress import progress
 from ._data import load_experiment_data
 from ._presets import NetworkPreset, resolve_preset
-from ._result import ExperimentResult
+from ..report import ExperimentResult
 from ._runs import preset_folder
 
 _NAME = "generalization_zoo"

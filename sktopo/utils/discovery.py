@@ -9,7 +9,7 @@ import pkgutil
 _SKIPPED_MODULES = {"utils", "cli", "tests", "conftest"}
 
 # sktopo.nn is the one package that imports torch and skorch at import time.
-_TORCH_PACKAGES = {"nn"}
+_TORCH_PACKAGES = {"nn", "commands"}
 
 _TYPE_MIXINS = {
     "classifier": "ClassifierMixin",

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from sktopo.cli import main
-from sktopo.experiments import DEMO_RECIPE, run_demo
+from sktopo.commands import DEMO_RECIPE, run_demo
 
 
 def test_short_demo_writes_the_whole_report(tmp_path):

@@ -25,7 +25,7 @@ from ..sweep import (
     sweep_table,
 )
 from ..significance import SIGNIFICANCE_TEST, caveats
-from ._result import ExperimentResult
+from ..report import ExperimentResult
 
 #: Summary fields and table columns of the analyze reports, beyond the shared field list.
 _DESCRIPTIONS = {

@@ -1,4 +1,11 @@
-"""A reproduced experiment's output: a table, figures, and the settings that made them."""
+"""The one home of reports: what a command or an experiment writes, and what its words mean.
+
+:class:`ExperimentResult` holds a table, figures, a summary and the settings, and writes them
+(``index.html``, ``table.csv``, ``summary.json`` with its ``about``, ``settings.json``, one PNG
+per figure); :data:`FIELD_MEANINGS` and :data:`CRITERIA` are the one glossary every report
+quotes; :func:`findings` says in plain sentences what a summary found; :func:`to_jsonable` is
+the one converter to JSON-ready values.
+"""
 
 import base64
 import html
@@ -15,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._io import normal_mode
-from ..significance import SUMMARY_MEANINGS
+from ._io import normal_mode
+from .significance import SUMMARY_MEANINGS
 
 
 def _jsonable(value):
@@ -75,8 +82,20 @@ CRITERIA = {
 
 
 def findings(summary):
-    """What a report found, in plain sentences: the verdict with how sure and how big, then the
-    caveats (empty when the summary holds no significance readout)."""
+    """What a report found, in plain sentences.
+
+    Parameters
+    ----------
+    summary : dict
+        A report's summary (e.g. ``ExperimentResult.summary``).
+
+    Returns
+    -------
+    lines : list of str
+        The verdict with how sure and how big, the size-matched null when there is one, each
+        layer's verdict of a sweep, then the caveats; empty when the summary holds no
+        significance readout.
+    """
     lines = []
     if "verdict" in summary:
         size = summary.get("subsample_size")
@@ -117,9 +136,9 @@ def _keys(value):
 
 @dataclass
 class ExperimentResult:
-    """Table, figures and settings of one experiment.
+    """Table, figures and settings of one experiment or command.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Experiment name (the ``sktopo reproduce`` target).
@@ -154,6 +173,12 @@ class ExperimentResult:
         ``undescribed``), so do the columns of ``table.csv`` that have one, then the criteria of
         the count and yes/no fields, the versions of sktopo, torch and the numerical libraries,
         and the settings of the run.
+
+        Returns
+        -------
+        about : dict
+            ``report``, ``created_utc``, ``fields``, ``undescribed``, ``table_columns``,
+            ``criteria``, ``versions`` and ``settings``.
         """
         meanings = {**FIELD_MEANINGS, **self.descriptions}
         keys = sorted(_keys(self.summary))
@@ -177,6 +202,18 @@ class ExperimentResult:
         at the end, so an interrupted run never leaves a half-written report. An existing
         ``folder`` is replaced only if it is empty or an earlier sktopo report; anything else is
         refused before any work, so a mistyped ``--out`` never deletes a user's files.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The report folder.
+        dpi : int, default=120
+            Resolution of the PNG figures.
+
+        Returns
+        -------
+        folder : Path
+            The folder written, resolved.
         """
         folder = Path(folder).expanduser().resolve()
         check_output_folder(folder)
@@ -215,7 +252,18 @@ class ExperimentResult:
         return folder
 
     def to_html(self, *, dpi=120):
-        """A self-contained report page: summary, figures (inline PNG), settings, table, links."""
+        """A self-contained report page: findings, summary, figures (inline PNG), table, settings.
+
+        Parameters
+        ----------
+        dpi : int, default=120
+            Resolution of the inline figures.
+
+        Returns
+        -------
+        page : str
+            The HTML page.
+        """
 
         meanings = {**FIELD_MEANINGS, **self.descriptions}
 
@@ -277,7 +325,13 @@ def _check_writable_parent(folder):
 
 
 def check_output_folder(folder):
-    """Raise ``ValueError`` unless ``folder`` is absent, empty, or an earlier sktopo report."""
+    """Raise ``ValueError`` unless ``folder`` is absent, empty, or an earlier sktopo report.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The intended report folder (``--out``).
+    """
     folder = Path(folder).expanduser().resolve()
     if not folder.exists():
         _check_writable_parent(folder)

@@ -11,7 +11,7 @@ from ..filters import extract_spatial_filters
 from ..nn import train_many
 from ..pipeline import fit_topology
 from ..significance import caveats
-from ._result import ExperimentResult
+from ..report import ExperimentResult
 
 #: The demo's recipe: four M(256, 0, 64) nets whose first conv has stride 4 (28x28 -> 7x7, so a
 #: batch iteration costs a fraction of the paper's net while every first-layer filter still sees
