@@ -31,6 +31,7 @@ from ._io import atomic_write
 from ._validation import check_padded, check_per_dimension
 from .homology import pad_diagrams, unpad_diagrams
 from .pipeline import CloudView
+from .report import to_jsonable
 
 __all__ = [
     "from_persim",
@@ -207,19 +208,6 @@ def load_diagrams(file):
 
 
 # --------------------------------------------------------------------------- Mapper graphs
-def _plain(value):
-    """A JSON-ready copy: ndarrays and tuples to lists, numpy scalars to Python numbers."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 @validate_params({"graph": [nx.Graph]}, prefer_skip_nested_validation=True)
 def mapper_graph_data(graph):
     """The node-link form (networkx's) of a Mapper graph, with plain Python values only.
@@ -253,9 +241,9 @@ def mapper_graph_data(graph):
     return {
         "directed": False,
         "multigraph": False,
-        "graph": _plain(dict(graph.graph)),
-        "nodes": [{"id": _plain(v), **_plain(d)} for v, d in graph.nodes(data=True)],
-        "edges": [{"source": _plain(u), "target": _plain(v), **_plain(d)}
+        "graph": to_jsonable(dict(graph.graph)),
+        "nodes": [{"id": to_jsonable(v), **to_jsonable(d)} for v, d in graph.nodes(data=True)],
+        "edges": [{"source": to_jsonable(u), "target": to_jsonable(v), **to_jsonable(d)}
                   for u, v, d in graph.edges(data=True)],
     }
 
@@ -265,7 +253,7 @@ def _graphml_ready(graph):
     encoded = set()
 
     def scalar(key, value):
-        value = _plain(value)
+        value = to_jsonable(value)
         if isinstance(value, (list, dict)):
             encoded.add(key)
             return json.dumps(value)
@@ -273,9 +261,9 @@ def _graphml_ready(graph):
 
     out = nx.Graph()
     for v, d in graph.nodes(data=True):
-        out.add_node(_plain(v), **{k: scalar(k, x) for k, x in d.items()})
+        out.add_node(to_jsonable(v), **{k: scalar(k, x) for k, x in d.items()})
     for u, v, d in graph.edges(data=True):
-        out.add_edge(_plain(u), _plain(v), **{k: scalar(k, x) for k, x in d.items()})
+        out.add_edge(to_jsonable(u), to_jsonable(v), **{k: scalar(k, x) for k, x in d.items()})
     out.graph.update({k: scalar(k, x) for k, x in graph.graph.items()})
     out.graph["json_attributes"] = ",".join(sorted(encoded))
     return out

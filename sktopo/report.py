@@ -18,20 +18,58 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePath
 
+import numpy as np
 import pandas as pd
 
 from ._io import normal_mode
 from .significance import SUMMARY_MEANINGS
 
+__all__ = [
+    "CRITERIA",
+    "FIELD_MEANINGS",
+    "ExperimentResult",
+    "check_output_folder",
+    "findings",
+    "to_jsonable",
+]
 
-def _jsonable(value):
+
+def to_jsonable(value):
+    """A JSON-ready copy of ``value``: the one converter of every file sktopo writes.
+
+    Dicts (keys as text), lists and tuples are converted item by item; arrays become lists,
+    numpy and torch scalars Python numbers, paths text; any other object its ``repr``.
+
+    Parameters
+    ----------
+    value : object
+        A summary, settings, a table cell, a Mapper graph's attributes.
+
+    Returns
+    -------
+    plain : object
+        Built from dict, list, str, int, float, bool and None only.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from sktopo.report import to_jsonable
+    >>> to_jsonable({"out": Path("runs"), "sizes": (64, 0, 64), "p": np.float32(0.5),
+    ...              "kept": np.arange(3)})
+    {'out': 'runs', 'sizes': [64, 0, 64], 'p': 0.5, 'kept': [0, 1, 2]}
+    """
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, PurePath):
+        return str(value)
+    if hasattr(value, "item") and callable(value.item):  # numpy and torch scalars
         try:
             return value.item()
         except (TypeError, ValueError):
@@ -224,8 +262,8 @@ class ExperimentResult:
             os.chmod(tmp, normal_mode(is_dir=True))
             self.table.to_csv(tmp / "table.csv", index=False)
             summary = {**self.summary, "about": self.about()}
-            (tmp / "summary.json").write_text(json.dumps(_jsonable(summary), indent=2))
-            (tmp / "settings.json").write_text(json.dumps(_jsonable(self.settings), indent=2))
+            (tmp / "summary.json").write_text(json.dumps(to_jsonable(summary), indent=2))
+            (tmp / "settings.json").write_text(json.dumps(to_jsonable(self.settings), indent=2))
             for stem, fig in self.figures.items():
                 fig.savefig(tmp / f"{stem}.png", dpi=dpi, bbox_inches="tight")
             for fname, content in self.extra_files.items():
@@ -351,5 +389,5 @@ def check_output_folder(folder):
 def _fmt(value):
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(_jsonable(value))
+    return str(to_jsonable(value))
 

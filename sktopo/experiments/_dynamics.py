@@ -8,8 +8,8 @@ import numpy as np
 
 from .._progress import progress
 from ._data import load_experiment_data
-from ._presets import NetworkPreset, plain_settings, resolve_preset
-from ..report import ExperimentResult
+from ._presets import NetworkPreset, resolve_preset
+from ..report import ExperimentResult, to_jsonable
 from ._runs import nets_folder
 from ._weight_space import at_most, fit_cloud_topology, frame, headline, topology_row
 
@@ -197,7 +197,7 @@ def training_dynamics(*, scale="small", data_home=None, random_state=0, verbose=
                 "data": data.description, "run_folder": folder, "scale": scale,
                 "random_state": random_state}
     return ExperimentResult(name=name, table=table, figures=figures,
-                            settings=plain_settings(settings), summary=summary)
+                            settings=to_jsonable(settings), summary=summary)
 
 
 def _figures(grid, rows, layers, iterations):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ..datasets import get_data_home
 from ._data import load_experiment_data
-from ._presets import NetworkPreset, plain_settings, resolve_preset
-from ..report import ExperimentResult
+from ._presets import NetworkPreset, resolve_preset
+from ..report import ExperimentResult, to_jsonable
 from ._runs import nets_folder
 from ._weight_space import (
     at_most, conv_layer_filters, fit_cloud_topology, frame, headline, mean_accuracy, network_rows,
@@ -144,7 +144,7 @@ def _mnist_layer(name, layer, presets, paper, scale, data_home, random_state, ve
         "barcode": topo.barcode_figure(f"Barcodes of {label}"),
     }
     return ExperimentResult(name=name, table=frame(rows), figures=figures,
-                            settings=plain_settings(settings), summary=summary,
+                            settings=to_jsonable(settings), summary=summary,
                             extra_files={"mapper.html": topo.mapper_page(label)})
 
 
@@ -427,4 +427,4 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
                 "data": data.description, "panels": CIFAR_FIGURES[preset.figure],
                 "data_home": str(get_data_home(data_home))}
     return ExperimentResult(name=name, table=frame(rows), figures=figures,
-                            settings=plain_settings(settings), summary=summary)
+                            settings=to_jsonable(settings), summary=summary)

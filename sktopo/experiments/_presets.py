@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..report import to_jsonable
+
 #: Scale names, from a test run in seconds to the paper's runs on a GPU.
 SCALES = ("tiny", "small", "paper")
 
@@ -52,31 +54,13 @@ class Preset:
         return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
 
     def to_settings(self):
-        """The fields as a plain dict for a report (see :func:`plain_settings`)."""
-        return plain_settings(dataclasses.asdict(self))
+        """The fields as a plain dict for a report (see :func:`sktopo.report.to_jsonable`)."""
+        return to_jsonable(dataclasses.asdict(self))
 
     def run_settings(self, *, scale, random_state, data_home):
         """:meth:`to_settings` plus what every run records beside its preset."""
         return {**self.to_settings(), "scale": scale, "random_state": random_state,
                 "data_home": None if data_home is None else str(data_home)}
-
-
-def plain_settings(value):
-    """``value`` with paths as strings and tuples as lists, so ``settings.json`` reads naturally.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> plain_settings({"out_dir": Path("runs"), "sizes": (64, 0, 64)})
-    {'out_dir': 'runs', 'sizes': [64, 0, 64]}
-    """
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, dict):
-        return {key: plain_settings(v) for key, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain_settings(v) for v in value]
-    return value
 
 
 def _optional_inner(kind):

@@ -7,8 +7,8 @@ import numpy as np
 
 from .._progress import progress
 from ..datasets import get_data_home
-from ._presets import Preset, plain_settings, resolve_preset
-from ..report import ExperimentResult
+from ._presets import Preset, resolve_preset
+from ..report import ExperimentResult, to_jsonable
 from ._weight_space import fit_cloud_topology, frame, headline, topology_row
 
 #: Where :func:`vgg_layers` looks under a data home when no ``weights`` file is given.
@@ -209,7 +209,7 @@ def vgg_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **op
                 "provenance": {m: _PROVENANCE.get(m, "user weights") for m, _, _ in sources},
                 "k_note": "k is rescaled by max_filters / n_filters_layer when subsampling"}
     return ExperimentResult(name=name, table=table, figures=figures,
-                            settings=plain_settings(settings), summary=summary,
+                            settings=to_jsonable(settings), summary=summary,
                             extra_files=extra)
 
 
