@@ -61,7 +61,7 @@ TOPOLOGY_MEASURES = (
     "entropy_h1",
     "total_persistence_h1",
     "nerve_betti1",
-    "distance_to_primary_circle",
+    "distance_to_primary_circle_live",
     "pvalue_h1",
     "n_significant_h1",
     "rips_lifetime_h1",
@@ -696,8 +696,8 @@ def topology_measures(
     * ``entropy_h1``: :math:`-\sum_i q_i \log q_i`, :math:`q_i = \ell_i / \sum_j \ell_j`;
     * ``total_persistence_h1``: :math:`\sum_i \ell_i`;
     * ``nerve_betti1``: loops of the Mapper graph's flag complex (1 for a circle);
-    * ``distance_to_primary_circle``: mean distance of the normalised live filters (all of them,
-      before the density filtration) to the primary circle,
+    * ``distance_to_primary_circle_live``: mean distance of the normalised live filters (all of
+      them, before the density filtration) to the primary circle,
       :func:`~sktopo.filters.distance_to_model`;
     * ``pvalue_h1``, ``n_significant_h1``, ``rips_lifetime_h1``: the significance readout of
       the filtered cloud (:func:`~sktopo.significance.significance_readout` at its default
@@ -745,12 +745,12 @@ def topology_measures(
     >>> from sktopo.measures import topology_measures
     >>> circle = make_filter_cloud("primary_circle", 300, noise=0.1, random_state=0)
     >>> noise = make_filter_cloud("gaussian", 300, random_state=0)
-    >>> kw = dict(measures=["max_lifetime_h1_witness", "distance_to_primary_circle"],
+    >>> kw = dict(measures=["max_lifetime_h1_witness", "distance_to_primary_circle_live"],
     ...           k=10, p=0.5, n_landmarks=50, random_state=0)
     >>> a, b = topology_measures(circle, **kw), topology_measures(noise, **kw)
     >>> a["max_lifetime_h1_witness"] > b["max_lifetime_h1_witness"]
     True
-    >>> a["distance_to_primary_circle"] < b["distance_to_primary_circle"]
+    >>> a["distance_to_primary_circle_live"] < b["distance_to_primary_circle_live"]
     True
     """
     measures = _check_measures(measures, TOPOLOGY_MEASURES)
@@ -758,8 +758,8 @@ def topology_measures(
     settings = dict(k=k, p=p, n_landmarks=n_landmarks, nu=nu, coeff=coeff,
                     resolution=resolution, gain=gain, rtol=rtol)
     values = _barcode_measures(cloud, measures, backend, settings, random_state)
-    if "distance_to_primary_circle" in measures:
-        values["distance_to_primary_circle"] = distance_to_model(cloud, rtol=rtol)
+    if "distance_to_primary_circle_live" in measures:
+        values["distance_to_primary_circle_live"] = distance_to_model(cloud, rtol=rtol)
     return {m: float(values[m]) for m in measures}
 
 
@@ -834,7 +834,7 @@ class TopologyMeasures(CollectionTransformer, auto_wrap_output_keys=("transform"
     >>> from sktopo.measures import TopologyMeasures
     >>> clouds = [make_filter_cloud("primary_circle", 200, noise=0.1, random_state=0),
     ...           make_filter_cloud("gaussian", 200, random_state=0)]
-    >>> est = TopologyMeasures(["max_lifetime_h1_exact", "distance_to_primary_circle"],
+    >>> est = TopologyMeasures(["max_lifetime_h1_exact", "distance_to_primary_circle_live"],
     ...                        k=10, p=0.5, random_state=0)
     >>> F = est.fit_transform(clouds)
     >>> bool(F[0, 0] > F[1, 0]), bool(F[0, 1] < F[1, 1])

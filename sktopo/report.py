@@ -101,6 +101,10 @@ FIELD_MEANINGS = {
     "distance_to_primary_circle": "mean Euclidean distance of the analysed (normalised) filters "
                                   "to the primary circle of linear gradients (0 = on it, "
                                   "sqrt(2) at most)",
+    "distance_to_primary_circle_live": "mean distance of every live (normalised) filter, before "
+                                       "the density step, to the primary circle: the measure of "
+                                       "sktopo.measures, over another population than "
+                                       "distance_to_primary_circle",
     "primary_circle_found": "whether the shape is one circle, by the criterion in 'criteria'",
     "mean_valid_acc": "mean accuracy of the trained networks on the held-out images",
     "cloud": "the analysed cloud in the paper's notation",

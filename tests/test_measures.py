@@ -54,7 +54,7 @@ def test_circle_against_noise(circle_and_noise):
     assert circle["lifetime_ratio_h1"] > 10 and noise["lifetime_ratio_h1"] < 2
     assert circle["entropy_h1"] < 1 < noise["entropy_h1"]  # one bar holds nearly everything
     assert circle["nerve_betti1"] == 1
-    assert circle["distance_to_primary_circle"] < 0.3 < 1.0 < noise["distance_to_primary_circle"]
+    assert circle["distance_to_primary_circle_live"] < 0.3 < 1.0 < noise["distance_to_primary_circle_live"]
 
 
 def test_total_persistence_of_a_circle_is_its_one_bar(circle_and_noise):
@@ -96,7 +96,7 @@ def test_networks_give_the_cloud_of_their_first_layer():
     kernel = filters.reshape(64, 1, 3, 3)
     state = {"conv1.weight": kernel, "conv1.bias": np.zeros(64),
              "conv2.weight": np.ones((2, 64, 3, 3)), "fc.weight": np.ones((10, 2))}
-    est = TopologyMeasures(["max_lifetime_h1_exact", "distance_to_primary_circle"], k=5, p=0.5,
+    est = TopologyMeasures(["max_lifetime_h1_exact", "distance_to_primary_circle_live"], k=5, p=0.5,
                            random_state=0)
     from_cloud = est.fit_transform([filters])
     record = {"weights": state, "init_weights": state, "train_loss": 0.1}
@@ -285,21 +285,21 @@ def test_all_measures_side_by_side_on_records():
         return {"weights": weights, "init_weights": start, "train_loss": scale}
 
     union = FeatureUnion([
-        ("topology", TopologyMeasures(["max_lifetime_h1_exact", "distance_to_primary_circle"],
+        ("topology", TopologyMeasures(["max_lifetime_h1_exact", "distance_to_primary_circle_live"],
                                       k=5, p=0.5, random_state=0)),
         ("baselines", WeightNormMeasures(["n_parameters", "distance_from_init", "train_loss"])),
         ("np", NeuralPersistence()),
     ], verbose_feature_names_out=False).set_output(transform="pandas")
     table = union.fit_transform([record(0.05), record(0.5)])
     assert isinstance(table, pd.DataFrame) and table.shape == (2, 6)
-    assert table["distance_to_primary_circle"].is_monotonic_increasing
+    assert table["distance_to_primary_circle_live"].is_monotonic_increasing
     assert table["n_parameters"].tolist() == [40 * 9 + 10 * 40] * 2
 
 
 def test_networks_through_an_extractor_pipeline():
     nets = [torch.nn.Conv2d(1, 30, 3) for _ in range(2)]
     pipe = make_pipeline(SpatialFilterExtractor(),
-                         TopologyMeasures(["distance_to_primary_circle"]))
+                         TopologyMeasures(["distance_to_primary_circle_live"]))
     assert pipe.fit_transform(nets).shape == (2, 1)
 
 
