@@ -203,6 +203,13 @@ def first_gap_threshold(heights, n_bins=5):
     number of clusters is one plus the number of merge heights above the gap. Without an
     empty bin the whole cover set is one cluster.
 
+    Parameters
+    ----------
+    heights : array-like
+        Merge heights of a single-linkage tree (flattened).
+    n_bins : int, default=5
+        Bins of the histogram.
+
     Returns
     -------
     threshold : float
@@ -238,6 +245,18 @@ def auto_single_linkage(Y, n_bins=5):
 
     Merges below :func:`first_gap_threshold` are kept, the others cut; without a gap the rows
     form one cluster.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_points, n_features)
+        The points of one cover set.
+    n_bins : int, default=5
+        Bins of the histogram of merge heights (:func:`first_gap_threshold`).
+
+    Returns
+    -------
+    labels : ndarray of shape (n_points,)
+        Cluster of each row, numbered from 0 by first member.
 
     Examples
     --------

@@ -19,6 +19,16 @@ def graph_cycle_rank(graph):
     clean circle can have a cycle rank in the thousands. For "how many holes does the shape
     have", read :func:`nerve_betti1`.
 
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A Mapper graph, or any undirected graph.
+
+    Returns
+    -------
+    rank : int
+        Edges minus nodes plus connected components.
+
     Examples
     --------
     >>> import networkx as nx
@@ -43,6 +53,16 @@ def nerve_betti1(graph):
     triangle only when three clusters share a point; the flag complex fills every 3-clique).
     Computed with ripser on a sparse distance matrix holding only the graph's edges, all at
     length 1: the H1 classes that never die.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A Mapper graph, or any undirected graph.
+
+    Returns
+    -------
+    betti1 : int
+        Independent loops of the flag complex (0 for a forest).
 
     Examples
     --------
@@ -193,7 +213,19 @@ class MapperGraphFeatures(CollectionTransformer, auto_wrap_output_keys=("transfo
         return np.array(results, dtype=np.float64).reshape(len(results), len(FEATURE_NAMES))
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns."""
+        """Names of the output columns.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The keys of :func:`mapper_graph_features`, ``n_nodes`` to
+            ``largest_component_fraction``.
+        """
         return np.asarray(FEATURE_NAMES, dtype=object)
 
     def __sklearn_tags__(self):

@@ -107,7 +107,22 @@ def node_colors(values, cmap="jet"):
 @validate_params({"graph": [nx.Graph], "pos": [dict], "n_glyphs": _GLYPH_COUNT},
                  prefer_skip_nested_validation=True)
 def glyph_nodes_spread(graph, pos, n_glyphs):
-    """``n_glyphs`` nodes spread over the layout: farthest-point sampling from the largest node."""
+    """``n_glyphs`` nodes spread over the layout: farthest-point sampling from the largest node.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A Mapper graph; a node's ``size`` attribute (1 when absent) picks the first node.
+    pos : dict
+        Node -> position, as :func:`mapper_layout` returns.
+    n_glyphs : int
+        Nodes wanted; fewer come back when the graph has fewer distinct positions.
+
+    Returns
+    -------
+    nodes : list
+        The chosen nodes, the largest first (empty for ``n_glyphs=0`` or an empty graph).
+    """
     nodes = list(graph.nodes())
     if n_glyphs <= 0 or not nodes:
         return []
