@@ -535,7 +535,18 @@ class SpatialFilterExtractor(CollectionTransformer):
         self.n_weights_ = widths.pop() if len(widths) == 1 else None
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the weights of one spatial filter, row by row: ``w0``, ``w1``, ...."""
+        """Names of the weights of one spatial filter, row by row: ``w0``, ``w1``, ....
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            ``["w0", ..., "w{n_weights_ - 1}"]``.
+        """
         check_is_fitted(self)
         if self.n_weights_ is None:
             raise ValueError("The clouds have different kernel sizes; their columns have no "

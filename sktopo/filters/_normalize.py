@@ -143,7 +143,19 @@ class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.atol = atol
 
     def fit(self, X, y=None):
-        """Validate ``X`` and record which of its rows are dead."""
+        """Validate ``X`` and record which of its rows are dead.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_filters, n_weights)
+            Flattened spatial filters, one per row.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
         self._validate_params()
         X = validate_data(self, X, dtype=np.float64)
         self.dead_mask_ = dead_filter_mask(X, rtol=self.rtol, atol=self.atol)
@@ -151,7 +163,18 @@ class FilterNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """Return the mean-centred, unit-norm filters (dead rows as zeros)."""
+        """Return the mean-centred, unit-norm filters (dead rows as zeros).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_filters, n_weights)
+            Flattened spatial filters, as many weights each as in :meth:`fit`.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_filters, n_weights)
+            The normalised filters.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return normalize_filters(X, rtol=self.rtol, atol=self.atol)

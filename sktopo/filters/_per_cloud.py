@@ -41,13 +41,39 @@ class PerCloud(CollectionTransformer):
     # The wrapped transformer is the user's object: its parameters are validated when it fits.
     @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
-        """Fit a clone of ``transformer`` on every cloud of ``X``."""
+        """Fit a clone of ``transformer`` on every cloud of ``X``.
+
+        Parameters
+        ----------
+        X : list of array-like of shape (n_points_i, n_features) or ndarray of shape \
+                (n_samples, n_points, n_features)
+            The collection, one cloud per sample.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
         self._fit_transform(X)
         return self
 
     @fit_context(prefer_skip_nested_validation=False)
     def fit_transform(self, X, y=None):
-        """Fit a clone per cloud and return the transformed clouds."""
+        """Fit a clone per cloud and return the transformed clouds.
+
+        Parameters
+        ----------
+        X : collection
+            As in :meth:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        Xt : list
+            The output of each clone's ``fit_transform`` on its cloud, in order.
+        """
         return self._fit_transform(X)
 
     def _transform_one(self, cloud, random_state):
