@@ -446,7 +446,18 @@ class WeightNormMeasures(_NetworkTransformer, auto_wrap_output_keys=("transform"
         self.layer_names_ = [names for _, names in results]
 
     def get_feature_names_out(self, input_features=None):
-        """The measures, in order."""
+        """The measures, in order.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The names in ``measures``, one per output column.
+        """
         return np.asarray(_check_measures(self.measures, NETWORK_MEASURES), dtype=object)
 
 
@@ -598,7 +609,18 @@ class NeuralPersistence(_NetworkTransformer, auto_wrap_output_keys=("transform",
         self.layer_persistence_ = [layers for _, layers in results]
 
     def get_feature_names_out(self, input_features=None):
-        """The one output column, ``neural_persistence``."""
+        """The one output column, ``neural_persistence``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            ``["neural_persistence"]``.
+        """
         return np.asarray(["neural_persistence"], dtype=object)
 
 
@@ -900,5 +922,16 @@ class TopologyMeasures(CollectionTransformer, auto_wrap_output_keys=("transform"
         return np.array(rows, dtype=np.float64).reshape(len(rows), -1)
 
     def get_feature_names_out(self, input_features=None):
-        """The measures, in order."""
+        """The measures, in order.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The names in ``measures``, one per output column.
+        """
         return np.asarray(_check_measures(self.measures, TOPOLOGY_MEASURES), dtype=object)

@@ -294,7 +294,18 @@ class DiagramFeatures(CollectionTransformer, auto_wrap_output_keys=("transform",
         return diagram_features(self._validate_collection(X), **self._kwargs())
 
     def get_feature_names_out(self, input_features=None):
-        """Names such as ``max_lifetime_h1``, ``lifetime_2_h1``, ``entropy_h0``."""
+        """Names such as ``max_lifetime_h1``, ``lifetime_2_h1``, ``entropy_h0``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            One name per output column, a copy of ``feature_names_out_``.
+        """
         check_is_fitted(self)
         return self.feature_names_out_.copy()
 

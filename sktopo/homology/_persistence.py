@@ -288,5 +288,16 @@ class Persistence(CollectionTransformer):
         return pad_diagrams([dgms for dgms, _, _ in results])
 
     def get_feature_names_out(self, input_features=None):
-        """The columns of a padded diagram row: ``birth``, ``death``, ``dimension``."""
+        """The columns of a padded diagram row: ``birth``, ``death``, ``dimension``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            ``["birth", "death", "dimension"]``.
+        """
         return np.asarray(["birth", "death", "dimension"], dtype=object)

@@ -155,15 +155,15 @@ def plot_barcode(
         ``birth + threshold`` on every bar (a vertical line at ``threshold`` for bars born at 0).
         A lifetime is not a significance test (lifetimes shrink as points are added): prefer
         ``pvalues``.
+    xmax : float or None, default=None
+        Right edge of every panel, for a common scale across figures; it must not cut a finite
+        bar. ``None`` fits this diagram (and its threshold line).
     pvalues : dict or None, default=None
         ``{dimension: p-values}`` aligned with that dimension's bars (e.g. a
         :class:`~sktopo.significance.Readout`'s ``corrected_pvalues``): bars with a p-value below
         ``alpha`` are drawn in orange as significant.
     alpha : float, default=0.05
         Level for ``pvalues``.
-    xmax : float or None, default=None
-        Right edge of every panel, for a common scale across figures; it must not cut a finite
-        bar. ``None`` fits this diagram (and its threshold line).
 
     Returns
     -------
