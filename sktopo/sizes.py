@@ -145,6 +145,21 @@ def scaled_k(k, n_filters, n_paper):
 
     The k-th neighbour distance measures density at a fixed *fraction* ``k / n`` of the cloud, so
     a smaller cloud keeps the paper's bandwidth with ``k * n_filters / n_paper`` (at least 5).
+
+    Parameters
+    ----------
+    k : int
+        The paper's neighbour rank.
+    n_filters : int
+        Filters of the cloud analysed.
+    n_paper : int or None
+        Filters of the paper's cloud; ``None`` keeps ``k``.
+
+    Returns
+    -------
+    k : int
+        ``k`` unchanged when ``n_paper`` is ``None`` or ``n_filters >= n_paper``, else the
+        rescaled rank.
     """
     if n_paper is None or n_filters >= n_paper:
         return int(k)
@@ -161,6 +176,34 @@ def fitted_sizes(filters, k, p, n_landmarks):
     network's own layer). The topology Pipeline itself never lowers a size; here a lowering is
     announced with a warning naming the preset value, the value used and why, and every table
     row records the values used (``k_used``, ``n_landmarks_used``).
+
+    Parameters
+    ----------
+    filters : array-like of shape (n_filters, n_weights)
+        The cloud, dead filters included (they are not counted).
+    k : int
+        The preset's neighbour rank; at most the live filters minus one is used.
+    p : float
+        The preset's density fraction, which sets how many points can become landmarks.
+    n_landmarks : int
+        The preset's landmarks; at most the points the density step keeps are used.
+
+    Returns
+    -------
+    k_used : int
+        Neighbour rank used.
+    n_landmarks_used : int
+        Landmarks used.
+
+    Raises
+    ------
+    ValueError
+        When fewer than 3 filters are alive.
+
+    Warns
+    -----
+    SizeLoweredWarning
+        When ``k`` or ``n_landmarks`` is lowered.
     """
     n_alive = int((~dead_filter_mask(check_cloud(filters, name="filters"))).sum())
     if n_alive < 3:

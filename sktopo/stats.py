@@ -295,8 +295,12 @@ def granulated_tau_ci(x, y, factors, *, axes=None, n_boot=1000, level=0.95, rand
 
     Parameters
     ----------
-    x, y, factors, axes
-        As for :func:`granulated_tau`.
+    x, y : array-like of shape (n,)
+        The measure and the target of ``n`` networks.
+    factors : DataFrame or dict of str to array-like
+        One column per factor (hyperparameter or seed), one row per network.
+    axes : sequence of str, str or None, default=None
+        Factors to vary; ``None`` means every factor taking two or more values.
     n_boot : int, default=1000
         Bootstrap draws.
     level : float, default=0.95

@@ -150,11 +150,6 @@ KNOWN = {
     ("sktopo.nn.save_snapshots", "PR01"),
     ("sktopo.nn.save_snapshots", "RT01"),
     ("sktopo.nn.train_many", "PR08"),
-    ("sktopo.sizes.fitted_sizes", "PR01"),
-    ("sktopo.sizes.fitted_sizes", "RT01"),
-    ("sktopo.sizes.scaled_k", "PR01"),
-    ("sktopo.sizes.scaled_k", "RT01"),
-    ("sktopo.stats.granulated_tau_ci", "PR04"),
 }
 
 # Packages walked besides those sktopo.utils.discovery finds (it skips the developer tools).
