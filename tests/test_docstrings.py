@@ -123,10 +123,6 @@ INHERITED_INIT_SKIPPED = {"PR01"}
 # (An entry whose object is not exported, e.g. while a change to an ``__all__`` is under way, is
 # not checked.)
 KNOWN = {
-    ("sktopo.datasets.make_collection", "PR01"),
-    ("sktopo.datasets.make_collection", "RT01"),
-    ("sktopo.experiments.parse_assignments", "PR01"),
-    ("sktopo.experiments.parse_assignments", "RT01"),
     ("sktopo.nn.CNet", "PR01"),
     ("sktopo.nn.SamePool2d", "PR01"),
     ("sktopo.nn.TopologyPriorNet", "PR03"),

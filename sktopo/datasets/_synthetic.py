@@ -65,7 +65,26 @@ def make_filter_cloud(kind="primary_circle", n=1000, *, noise=0.05, size=3, rand
 @validate_params({"kinds": [list, tuple], "random_state": RANDOM_STATE},
                  prefer_skip_nested_validation=False)
 def make_collection(kinds, n=500, *, noise=0.05, size=3, random_state=None):
-    """A collection (list of clouds), one :func:`make_filter_cloud` per entry of ``kinds``."""
+    """A collection (list of clouds), one :func:`make_filter_cloud` per entry of ``kinds``.
+
+    Parameters
+    ----------
+    kinds : list or tuple of str
+        Shape of each cloud, among those of :func:`make_filter_cloud`.
+    n : int, default=500
+        Filters per cloud.
+    noise : float, default=0.05
+        Standard deviation of the Gaussian noise, as in :func:`make_filter_cloud`.
+    size : int, default=3
+        Kernel side.
+    random_state : int, RandomState instance or None, default=None
+        Seed; the clouds are drawn one after the other from one generator.
+
+    Returns
+    -------
+    clouds : list of ndarray of shape (n, size * size)
+        One cloud per entry of ``kinds``, in order.
+    """
     unknown = [k for k in kinds if k not in _KINDS]
     if unknown:
         raise ValueError(f"kinds holds unknown kinds {unknown}; choose from {sorted(_KINDS)}.")

@@ -252,6 +252,21 @@ def _converted(experiment, key, value, kind):
 def parse_assignments(items):
     """``["key=value", ...]`` (``sktopo reproduce --set``) as a dict of strings.
 
+    Parameters
+    ----------
+    items : iterable of str
+        ``KEY=VALUE`` assignments; the value is everything after the first ``=``.
+
+    Returns
+    -------
+    options : dict of str to str
+        Value of each key (keys stripped of surrounding spaces).
+
+    Raises
+    ------
+    ValueError
+        When an item has no ``=`` or an empty key, or a key is given twice.
+
     Examples
     --------
     >>> from sktopo.experiments import parse_assignments
