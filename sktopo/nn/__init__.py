@@ -17,33 +17,34 @@ from ._modules import (
     random_crop_flip,
     to_grayscale,
 )
-from ._training import (
-    FAMILY_DEFAULTS,
-    BatchLoader,
-    CrossEntropy,
+from ._images import check_images, infer_input_shape
+from ._callbacks import (
+    AccuracyRecorder,
     DivergenceCheck,
     InputCheck,
     IterationCounter,
     IterationLimit,
+    TopologyMonitor,
     TorchSeed,
-    family_defaults,
+    WeightSnapshots,
     training_iteration,
-    check_images,
+)
+from ._evaluation import evaluate_accuracy
+from ._training import (
+    FAMILY_DEFAULTS,
+    BatchLoader,
+    CrossEntropy,
+    family_defaults,
     make_net,
-    infer_input_shape,
     resolve_device,
 )
 from ._snapshots import (
-    AccuracyRecorder,
-    WeightSnapshots,
-    evaluate_accuracy,
     iterations_to_accuracy,
     load_snapshots,
     save_snapshots,
     snapshot_clouds,
 )
 from ._meta import WeightTopology
-from ._monitor import TopologyMonitor
 from ._prior import TopologyPriorNet, prior_penalty
 from ._many import load_many, network_seed, train_many
 

@@ -23,17 +23,10 @@ from .._compat import Integral, StrOptions, validate_params
 from .._progress import progress
 from .._validation import Number
 from . import _run_folder as folder
-from ._snapshots import WeightSnapshots, accuracy_unchecked, iteration_schedule
-from ._training import (
-    architecture,
-    check_images,
-    divergence_advice,
-    family_defaults,
-    _input_shape,
-    make_net,
-    resolve_device,
-    training_iteration,
-)
+from ._callbacks import WeightSnapshots, divergence_advice, iteration_schedule, training_iteration
+from ._evaluation import accuracy_unchecked
+from ._images import _input_shape, check_images
+from ._training import architecture, family_defaults, make_net, resolve_device
 
 #: Batch keys skorch (and the iteration counter) write on every batch; anything else a callback
 #: records is an event worth keeping with the network.

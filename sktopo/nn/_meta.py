@@ -3,7 +3,8 @@
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 
 from .._compat import Integral, Interval, check_is_fitted
-from ._training import _input_shape, check_images, make_net
+from ._images import _input_shape, check_images
+from ._training import make_net
 
 
 class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):

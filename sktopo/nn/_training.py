@@ -1,22 +1,20 @@
-"""skorch wrappers for the paper's networks: ``make_net``, input checks, seeds, iteration limits."""
+"""skorch wrappers for the paper's networks: ``make_net``, its loader, loss and family defaults."""
 
 import math
-import numbers
 
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
-from skorch.callbacks import Callback
 
 from .._compat import StrOptions, validate_params
 from .._validation import Number
+from ._callbacks import DivergenceCheck, InputCheck, IterationCounter, IterationLimit, TorchSeed
 from ._modules import ARCHITECTURES
 
 # Training length "forever" when only a batch-iteration limit stops the run.
 _UNBOUNDED_EPOCHS = 10**9
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def resolve_device(device="auto"):
@@ -35,86 +33,6 @@ def resolve_device(device="auto"):
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     return device
-
-
-def check_images(X, y=None, *, n_classes=None, name="X"):
-    """Check a batch of images (and labels) for training.
-
-    Parameters
-    ----------
-    X : array-like or Tensor
-        Images ``(n, H, W)``, ``(n, C, H, W)`` or flat ``(n, H*W)``, real numbers.
-    y : array-like or None, default=None
-        Integer labels ``0 .. n_classes - 1``.
-    n_classes : int or None, default=None
-        Number of classes of the network's output.
-    name : str, default="X"
-        Name used in error messages.
-
-    Returns
-    -------
-    X : ndarray or Tensor
-        ``X`` as a numpy array (tensors unchanged), float32 when it was not floating point.
-    y : ndarray of int64 or None
-    """
-    if isinstance(X, torch.Tensor):
-        arr = X
-        dtype_ok = not (arr.is_complex() or arr.dtype == torch.bool)
-        finite = bool(torch.isfinite(arr.float()).all()) if dtype_ok else True
-    else:
-        try:
-            arr = np.asarray(X)
-        except Exception as exc:  # ragged lists and the like
-            raise TypeError(f"{name} must be an array of images; got {type(X).__name__}.") from exc
-        dtype_ok = arr.dtype.kind in "uif"
-        if dtype_ok and arr.dtype.kind != "f":
-            arr = arr.astype(np.float32)
-        finite = bool(np.isfinite(arr).all()) if dtype_ok else True
-        if finite and dtype_ok and arr.size and np.abs(arr).max() > _FLOAT32_MAX:
-            raise ValueError(
-                f"{name} has pixel values up to {np.abs(arr).max():.3g}, beyond float32 (the "
-                "network's precision), where they become infinite. Rescale the images, e.g. to "
-                "[0, 1]."
-            )
-    if not dtype_ok:
-        raise TypeError(
-            f"{name} must hold real numbers (int or float pixels); got dtype {arr.dtype}. "
-            "Convert with X.astype('float32')."
-        )
-    if arr.ndim not in (2, 3, 4):
-        raise ValueError(
-            f"{name} must be images of shape (n, H, W), (n, C, H, W) or flat (n, H*W); got shape "
-            f"{tuple(arr.shape)}."
-        )
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} holds no images.")
-    if not finite:
-        raise ValueError(f"{name} contains NaN or infinite pixel values.")
-    if y is None:
-        return arr, None
-    y_arr = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
-    if y_arr.ndim != 1 or y_arr.shape[0] != arr.shape[0]:
-        raise ValueError(
-            f"y must be a 1-D array with one label per image ({arr.shape[0]}); got shape "
-            f"{y_arr.shape}."
-        )
-    if y_arr.dtype.kind == "f":
-        if not np.all(np.mod(y_arr, 1) == 0):
-            raise TypeError("y must hold integer class labels; got non-integer floats.")
-    elif y_arr.dtype.kind not in "iu":
-        raise TypeError(
-            f"y must hold integer class labels 0..n_classes-1; got dtype {y_arr.dtype}. Encode "
-            "string labels with sklearn.preprocessing.LabelEncoder first."
-        )
-    y_arr = y_arr.astype(np.int64)
-    if n_classes is None and y_arr.min() < 0:
-        raise ValueError(f"y must hold class indices 0, 1, ...; got the label {y_arr.min()}.")
-    if n_classes is not None and (y_arr.min() < 0 or y_arr.max() >= n_classes):
-        raise ValueError(
-            f"y must hold labels in 0..{n_classes - 1} for a {n_classes}-way network; got labels "
-            f"in {y_arr.min()}..{y_arr.max()}. Re-encode them or set module__n_classes."
-        )
-    return arr, y_arr
 
 
 class BatchLoader(torch.utils.data.DataLoader):
@@ -153,199 +71,6 @@ class CrossEntropy(torch.nn.CrossEntropyLoss):
 
     def forward(self, input, target):
         return super().forward(input, target.long())
-
-
-class InputCheck(Callback):
-    """Check images, labels and callback monitors when training starts, with errors that say
-    what to fix."""
-
-    def on_train_begin(self, net, X=None, y=None, **kwargs):
-        check_validation_monitors(net)
-        if X is None or isinstance(X, torch.utils.data.Dataset):
-            return
-        n_classes = getattr(net.module_, "n_classes", None)
-        check_images(X, y, n_classes=n_classes)
-
-
-def training_iteration(net):
-    """Batch iterations trained so far, as recorded by :class:`IterationCounter` (0 before any).
-
-    The one iteration counter every sktopo callback reads, so snapshots, accuracy records and
-    the stop at ``max_iter`` always agree on "iteration k".
-
-    Parameters
-    ----------
-    net : skorch.NeuralNet
-        The net being trained.
-
-    Returns
-    -------
-    iteration : int
-        Batch iterations so far.
-    """
-    if not hasattr(net, "history"):
-        raise TypeError(f"net must be a skorch net; got {type(net).__name__}.")
-    try:
-        return int(net.history[-1, "batches", -1, "iteration"])
-    except (IndexError, KeyError):
-        return 0
-
-
-class IterationCounter(Callback):
-    """Count training batch iterations and record the count in ``net.history``.
-
-    Each training batch gets an ``"iteration"`` entry (1, 2, ...), so the count travels with the
-    history and :func:`training_iteration` reads it in O(1). The count restarts when the net is
-    (re)initialised, so ``fit`` counts from 1 each time; ``partial_fit`` continues. It must come
-    before every callback that reads it (:func:`make_net` puts it first).
-    """
-
-    # State ends in "_": skorch takes every other attribute of a callback for a parameter.
-    def initialize(self):
-        self.n_iter_ = 0
-        return self
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training:
-            self.n_iter_ += 1
-            net.history.record_batch("iteration", self.n_iter_)
-
-
-class DivergenceCheck(Callback):
-    """Stop training with a clear error when the loss or the weights stop being finite.
-
-    A diverged run would otherwise go on to its last iteration and leave NaN weights behind,
-    which every later step (filters, barcodes) would reject far from the cause.
-    """
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if not training:
-            return
-        loss = net.history[-1, "batches", -1, "train_loss"]
-        if not np.isfinite(loss):
-            raise FloatingPointError(
-                f"Training diverged at iteration {training_iteration(net)}: the loss is {loss}. "
-                f"{divergence_advice(net.lr)}"
-            )
-
-    def on_train_end(self, net, **kwargs):
-        bad = [name for name, p in net.module_.named_parameters()
-               if not bool(torch.isfinite(p).all())]
-        if bad:
-            raise FloatingPointError(
-                f"Training left non-finite weights in {bad}. {divergence_advice(net.lr)}")
-
-
-def divergence_advice(lr):
-    """What usually makes a run diverge, and what to change."""
-    return (f"Lower the learning rate (lr={lr:g}) or rescale the inputs (pixels in [0, 1] or "
-            "standardised).")
-
-
-class _IterationLimitReached(KeyboardInterrupt):
-    """How :class:`IterationLimit` ends skorch's loop; skorch ends a fit on KeyboardInterrupt."""
-
-
-class IterationLimit(Callback):
-    """Stop training after ``max_iter`` batch iterations (the paper's unit of training length).
-
-    At the limit the current epoch is closed as skorch would close it (the validation pass when
-    the net has a validation split, then every callback's ``on_epoch_end``), so epoch-level
-    scores, ``EarlyStopping`` and a ``Checkpoint`` see the final weights; then the loop ends.
-    The count is :func:`training_iteration`, so ``fit`` trains ``max_iter`` iterations each
-    time and ``partial_fit`` continues the count. Put it after every callback that acts on batch
-    ends (:func:`make_net` does).
-
-    Parameters
-    ----------
-    max_iter : int or None, default=None
-        Training batches before stopping; ``None`` never stops.
-
-    Attributes
-    ----------
-    n_iter_ : int
-        Training batches seen since the last initialisation.
-    reached_ : bool
-        Whether the last training call stopped at ``max_iter``.
-    """
-
-    def __init__(self, max_iter=None):
-        self.max_iter = max_iter
-
-    def initialize(self):
-        if self.max_iter is not None and (
-            not isinstance(self.max_iter, numbers.Integral) or isinstance(self.max_iter, bool)
-            or self.max_iter < 1
-        ):
-            raise ValueError(f"max_iter must be a positive int or None; got {self.max_iter!r}.")
-        self.n_iter_ = 0
-        self.reached_ = False
-        return self
-
-    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        self.epoch_kwargs_ = {"dataset_train": dataset_train, "dataset_valid": dataset_valid}
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if not training:
-            return
-        self.n_iter_ = training_iteration(net) or self.n_iter_ + 1
-        if self.max_iter is not None and self.n_iter_ >= self.max_iter:
-            self.reached_ = True
-            self._close_epoch(net)
-            raise _IterationLimitReached
-
-    def _close_epoch(self, net):
-        dataset_valid = self.epoch_kwargs_.get("dataset_valid")
-        if dataset_valid is not None:
-            net.run_single_epoch(net.get_iterator(dataset_valid, training=False), training=False,
-                                 prefix="valid", step_fn=net.validation_step)
-        net.notify("on_epoch_end", **self.epoch_kwargs_)
-
-
-def check_validation_monitors(net):
-    """Refuse callbacks that monitor validation scores on a net without a validation split.
-
-    skorch's ``EarlyStopping`` and ``Checkpoint`` read ``valid_loss`` by default; with
-    ``train_split=None`` (:func:`make_net`'s default) no such score exists and they would fail
-    deep inside training with a bare ``KeyError``.
-    """
-    if net.train_split is not None:
-        return
-    for name, cb in net.callbacks or []:
-        monitor = getattr(cb, "monitor", None)
-        if isinstance(monitor, str) and monitor.startswith("valid"):
-            raise ValueError(
-                f"Callback {name!r} monitors {monitor!r}, but the net has no validation split "
-                "(train_split=None). Pass train_split=skorch.dataset.ValidSplit(0.1) to make_net, "
-                "or monitor a training score such as 'train_loss'."
-            )
-
-
-class TorchSeed(Callback):
-    """Seed torch's global generator when training starts, so shuffling, dropout and random
-    crops repeat for a given seed.
-
-    The ``k``-th training call after initialisation uses ``random_state + k``, so warm-started
-    calls do not replay the same batches. Seeding is process-wide: run nets that need
-    reproducibility in separate processes (joblib's default backend does), not in threads.
-
-    Parameters
-    ----------
-    random_state : int or None, default=None
-        ``None`` leaves the generator alone.
-    """
-
-    def __init__(self, random_state=None):
-        self.random_state = random_state
-
-    def initialize(self):
-        self.n_calls_ = 0
-        return self
-
-    def on_train_begin(self, net, **kwargs):
-        if self.random_state is not None:
-            torch.manual_seed(int(self.random_state) + self.n_calls_)
-        self.n_calls_ += 1
 
 
 def check_sizes(sizes):
@@ -562,31 +287,6 @@ def make_net(
         **prior_params,
         **params,
     )
-
-
-def infer_input_shape(X):
-    """``(C, H, W)`` of an image array; flat square rows count as one channel.
-
-    Parameters
-    ----------
-    X : array-like or Tensor
-        Images ``(n, H, W)``, ``(n, C, H, W)`` or flat ``(n, H*W)``.
-
-    Returns
-    -------
-    shape : tuple of int or None
-        ``(C, H, W)``; ``None`` for flat rows whose length is not a square.
-    """
-    return _input_shape(check_images(X)[0])
-
-
-def _input_shape(X):
-    if X.ndim == 4:
-        return tuple(int(s) for s in X.shape[1:])
-    if X.ndim == 3:
-        return (1, int(X.shape[1]), int(X.shape[2]))
-    side = math.isqrt(int(X.shape[1]))
-    return (1, side, side) if side * side == X.shape[1] else None
 
 
 def epochs_for(max_iter, n_samples, batch_size=128):
