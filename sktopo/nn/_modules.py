@@ -93,6 +93,13 @@ class SamePool2d(nn.Module):
     """Max-pooling with TensorFlow's ``SAME`` padding: output size ``ceil(size / stride)``.
 
     Padding uses ``-inf``, so padded cells never win the max.
+
+    Parameters
+    ----------
+    kernel_size : int
+        Side of the square pooling window.
+    stride : int
+        Step of the window, in both directions.
     """
 
     def __init__(self, kernel_size, stride):
@@ -159,6 +166,16 @@ def per_image_standardization(x):
     r"""``(x - mean) / max(std, 1 / sqrt(N))`` per image over its ``N = C H W`` values.
 
     TensorFlow's ``per_image_standardization``, the paper's "mean-centering and normalizing".
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, C, H, W)
+        A batch of images (any shape whose first axis is the image).
+
+    Returns
+    -------
+    x : Tensor
+        The standardised images, of the shape of ``x``.
     """
     flat = x.reshape(x.shape[0], -1)
     mean = flat.mean(dim=1, keepdim=True)
@@ -170,7 +187,24 @@ def per_image_standardization(x):
 @validate_params({"x": [torch.Tensor], "size": COUNT, "flip": ["boolean"]},
                  prefer_skip_nested_validation=True)
 def random_crop_flip(x, size, *, flip=True, generator=None):
-    """A random ``size x size`` crop of every image, each flipped left-right with probability 1/2."""
+    """A random ``size x size`` crop of every image, each flipped left-right with probability 1/2.
+
+    Parameters
+    ----------
+    x : Tensor of shape (n, C, H, W)
+        A batch of images.
+    size : int
+        Crop side, at most ``H`` and ``W``.
+    flip : bool, default=True
+        Flip each crop left-right with probability 1/2; ``False`` only crops.
+    generator : torch.Generator or None, default=None
+        Source of the crop offsets and flips; ``None`` uses torch's global generator.
+
+    Returns
+    -------
+    crops : Tensor of shape (n, C, size, size)
+        One crop per image.
+    """
     n, _, h, w = x.shape
     if size > h or size > w:
         raise ValueError(f"crop size {size} is larger than the {h}x{w} images.")
@@ -189,7 +223,20 @@ def random_crop_flip(x, size, *, flip=True, generator=None):
 
 @validate_params({"x": [torch.Tensor], "size": COUNT}, prefer_skip_nested_validation=True)
 def center_crop(x, size):
-    """The central ``size x size`` crop of every image (test-time twin of the random crop)."""
+    """The central ``size x size`` crop of every image (test-time twin of the random crop).
+
+    Parameters
+    ----------
+    x : Tensor of shape (..., H, W)
+        Images, the last two axes being height and width.
+    size : int
+        Crop side, at most ``H`` and ``W``.
+
+    Returns
+    -------
+    crops : Tensor of shape (..., size, size)
+        The central crops (a view of ``x``).
+    """
     h, w = x.shape[-2:]
     if size > h or size > w:
         raise ValueError(f"crop size {size} is larger than the {h}x{w} images.")
@@ -566,8 +613,44 @@ class CNet(_PaperNet):
     ``conv 3x3xX, ReLU, 3x3 max-pool stride 2, LRN -> conv 3x3xY, ReLU, 2x2 max-pool stride 1,
     LRN -> dense Z, ReLU -> 10 logits``; LRN is ``LocalResponseNorm(size=9, alpha=0.001,
     beta=0.75, k=1)`` (TensorFlow's depth radius 4). Train with SGD, cross-entropy and an L2
-    weight loss (see :func:`make_net`). Parameters as :class:`MNet`, except ``dropout`` defaults
-    to none and ``preprocess="cifar"`` adds the random-crop / flip / standardise input pipeline.
+    weight loss (see :func:`make_net`). The parameters are :class:`MNet`'s, except that
+    ``dropout`` defaults to none.
+
+    Parameters
+    ----------
+    X, Y, Z : int, default=64, 32, 64
+        Depth of the first and second conv layer and width of the dense layer.
+    input_shape : tuple of int or None, default=None
+        ``(C, H, W)``. Fixes the dense layer's input size at construction and lets flat rows be
+        reshaped; ``None`` infers the size at the first batch (flat rows must then be square,
+        one channel).
+    in_channels : int or None, default=None
+        Input channels when ``input_shape`` is None (default 1).
+    n_classes : int, default=10
+        Output classes.
+    fixed_filters : array-like, str or None, default=None
+        Fix the first conv layer (``requires_grad=False``, bias 0) to these ``X`` filters (shared by
+        all input channels) or ``X * C`` filters, or to an idealised kind (``"primary_circle"``,
+        ``"klein_bottle"``, ``"three_circle"``, ``"gaussian"``) drawn with ``random_state``.
+    append_filters : array-like, str or None, default=None
+        Append the responses to this fixed bank as input channels (:class:`AppendedFilters`);
+        a random kind is drawn with ``random_state``.
+    n_append : int, default=64
+        Filters drawn when ``append_filters`` is a name.
+    pool : bool, default=True
+        Max-pooling on (the paper's ``*`` nets drop it).
+    preprocess : {None, "grayscale", "cifar", "cifar_gray"} or Module, default=None
+        Input pipeline run inside the net; ``"cifar"`` adds the random-crop / flip / standardise
+        pipeline (:class:`CifarPreprocess`), ``"cifar_gray"`` the same after grayscaling.
+    dropout : float or None, default=None
+        Dropout after the dense layer; ``None`` means none.
+    stride : int, default=1
+        Stride of the first conv layer (the paper's nets use 1).
+    init : {None, "tf"}, default=None
+        Initial conv weights: torch's default, or ``"tf"``: TensorFlow's MNIST-tutorial start
+        (truncated normal, std 0.1; biases 0.1).
+    random_state : int or None, default=None
+        Seed of the initial weights (the global torch generator is left untouched).
 
     Examples
     --------

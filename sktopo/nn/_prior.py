@@ -87,14 +87,16 @@ class TopologyPriorNet(NeuralNetClassifier):
 
     Parameters
     ----------
-    *args, **kwargs
-        As :class:`skorch.NeuralNetClassifier`.
+    *args
+        Positional arguments of :class:`skorch.NeuralNetClassifier` (``module``, ...).
     prior : {"primary_circle", "klein_bottle"}, default="primary_circle"
         The model the layer is pulled toward.
     prior_weight : float, default=0.1
         :math:`\\lambda` of the penalty; 0 trains as without the prior.
     prior_layer : int or str, default=1
         Conv layer pulled: 1-based index or module name.
+    **kwargs
+        Every other setting, as for :class:`skorch.NeuralNetClassifier`.
     """
 
     def __init__(self, *args, prior="primary_circle", prior_weight=0.1, prior_layer=1,
