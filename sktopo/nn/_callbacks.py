@@ -284,7 +284,8 @@ class WeightSnapshots(_ValidationMixin, Callback):
 
     See Also
     --------
-    load_snapshots, snapshot_clouds
+    load_snapshots : Read the file written at ``path``.
+    snapshot_clouds : One layer's filter cloud at every snapshot.
     """
 
     def __init__(self, iterations=1000, layers=None, path=None, X_valid=None, y_valid=None):

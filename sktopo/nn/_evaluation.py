@@ -10,7 +10,26 @@ from ._images import check_images
 @validate_params({"module": [torch.nn.Module], "X": "no_validation", "y": "no_validation",
                   "batch_size": COUNT}, prefer_skip_nested_validation=True)
 def evaluate_accuracy(module, X, y, *, batch_size=1024, device=None):
-    """Accuracy of ``module`` (logits out) on ``X``, ``y`` in eval mode; training mode restored."""
+    """Accuracy of ``module`` (logits out) on ``X``, ``y`` in eval mode; training mode restored.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A classifier returning one logit per class.
+    X : array-like or Tensor
+        Images ``(n, H, W)``, ``(n, C, H, W)`` or flat ``(n, H*W)``.
+    y : array-like
+        Integer labels, one per image.
+    batch_size : int, default=1024
+        Images per forward pass.
+    device : str, torch.device or None, default=None
+        Where the batches go; ``None`` means the device of the module's parameters.
+
+    Returns
+    -------
+    accuracy : float
+        Share of the images whose largest logit is their label.
+    """
     X, y = check_images(X, y, n_classes=getattr(module, "n_classes", None))
     return accuracy_unchecked(module, X, y, batch_size, device)
 

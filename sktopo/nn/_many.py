@@ -42,7 +42,20 @@ _DIVERGENCE_EVERY = 50
                  prefer_skip_nested_validation=True)
 def network_seed(random_state, index):
     """The seed of network ``index``: independent streams from one base seed, stable in ``index``
-    (adding networks later never changes the earlier ones)."""
+    (adding networks later never changes the earlier ones).
+
+    Parameters
+    ----------
+    random_state : int or None
+        Base seed of the run; ``None`` means 0.
+    index : int
+        Index of the network in the run, from 0.
+
+    Returns
+    -------
+    seed : int
+        The network's seed, in ``[0, 2**31 - 1)``.
+    """
     base = 0 if random_state is None else int(random_state)
     ss = np.random.SeedSequence(base, spawn_key=(index,))
     return int(ss.generate_state(1)[0] % (2**31 - 1))
@@ -109,7 +122,7 @@ def train_many(
     X_valid, y_valid : array-like or None, default=None
         Scored once per finished network (``valid_acc``) and at every snapshot.
     n_jobs : int or None, default=None
-        joblib workers (``-1``: all cores). Ignored by ``batched``.
+        Joblib workers (``-1``: all cores). Ignored by ``batched``.
     out_dir : str, Path or None, default=None
         Where to write (and resume) results.
     random_state : int, default=0
@@ -170,6 +183,11 @@ def train_many(
 
 def load_many(out_dir):
     """Read every finished network of a :func:`train_many` run folder, by index.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The ``out_dir`` of the run.
 
     Returns
     -------

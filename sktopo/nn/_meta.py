@@ -47,7 +47,8 @@ class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     See Also
     --------
-    make_net, sktopo.filters.extract_spatial_filters
+    make_net : A skorch classifier for the paper's networks.
+    sktopo.filters.extract_spatial_filters : Spatial filters of one conv layer.
 
     Examples
     --------
@@ -123,13 +124,35 @@ class WeightTopology(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def predict(self, X):
-        """Labels the trained net predicts for images ``X``."""
+        """Labels the trained net predicts for images ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, H, W), (n, C, H, W) or (n, H*W)
+            Images.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n,)
+            Predicted class labels.
+        """
         check_is_fitted(self, "net_")
         X, _ = check_images(X)
         return self.net_.predict(X)
 
     def predict_proba(self, X):
-        """Class probabilities of the trained net."""
+        """Class probabilities of the trained net.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, H, W), (n, C, H, W) or (n, H*W)
+            Images.
+
+        Returns
+        -------
+        proba : ndarray of shape (n, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
         check_is_fitted(self, "net_")
         X, _ = check_images(X)
         return self.net_.predict_proba(X)

@@ -17,6 +17,20 @@ def save_snapshots(path, snapshots, valid_acc=None):
 
     Keys are ``"<layer>.weight@<iteration>"`` and ``"valid_acc@<iteration>"``: plain arrays, no
     pickles, so the file loads with ``allow_pickle=False``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file written, as given (no suffix is added).
+    snapshots : dict of int to dict of str to array-like
+        Weights by iteration, as :attr:`WeightSnapshots.snapshots_` holds them.
+    valid_acc : dict of int to float or None, default=None
+        Validation accuracy by iteration; iterations without a snapshot are left out.
+
+    Returns
+    -------
+    path : Path
+        The file written.
     """
     arrays = {}
     for it, state in snapshots.items():
