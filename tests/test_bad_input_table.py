@@ -203,6 +203,9 @@ GOOD_CALLS = {
     "make_topology_pipeline": lambda: ((), {}),
     "evaluate_accuracy": lambda: ((), {"module": _trained().module_, "X": IMAGES, "y": LABELS}),
     "family_defaults": lambda: ((), {"arch": "M"}),
+    "initial_weights": lambda: ((), {"net_config": TINY_NET, "seed": 0, "input_shape": (1, 8, 8)}),
+    "network_scores": lambda: ((), {"net_config": TINY_NET, "weights": _trained_weights(),
+                                    "X": IMAGES, "y": LABELS}),
     "training_iteration": lambda: ((), {"net": _trained()}),
     "infer_input_shape": lambda: ((), {"X": IMAGES}),
     "iterations_to_accuracy": lambda: ((), {"iterations": [1, 2], "accuracies": [0.5, 0.9],
@@ -278,6 +281,10 @@ def _tensor():
 
 def _trained():
     return sktopo.nn.make_net("M", (2, 0, 4), max_iter=1, batch_size=16).fit(IMAGES, LABELS)
+
+
+def _trained_weights():
+    return sktopo.nn.train_many(TINY_NET, 1, IMAGES, LABELS)[0]["weights"]
 
 
 def _tmp():

@@ -15,7 +15,6 @@ _LAZY = {
     "generalization_zoo": "._zoo",
     "mnist_first_layer": "._mnist_cifar",
     "mnist_second_layer": "._mnist_cifar",
-    "network_scores": "._zoo",
     "parse_assignments": "._presets",
     "priors_benchmark": "._priors_benchmark",
     "run_experiment": "._registry",

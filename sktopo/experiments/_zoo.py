@@ -326,62 +326,10 @@ def _point_name(point):
     return "-".join(f"{axis}={point[axis]:g}" for axis in AXES)
 
 
-def _net(net_config, input_shape, random_state=None, **overrides):
-    """The initialised skorch net of a configuration; with the network's seed as
-    ``random_state``, its initial weights are those the runner trained from."""
-    from ..nn import make_net
-
-    return make_net(**{**net_config, "input_shape": tuple(input_shape),
-                       "random_state": random_state, **overrides}).initialize()
-
-
-def initial_weights(net_config, seed, input_shape):
-    """The initial state dict (numpy arrays) of the network :func:`~sktopo.nn.train_many`
-    trains from ``seed`` with ``net_config``.
-
-    The runner stores the first layer at iteration 0 (``snapshot_iterations=[0, ...]``);
-    distance from initialisation needs every layer, which the seed determines.
-    """
-    module = _net(net_config, input_shape, random_state=seed).module_
-    return {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
-
-
-def network_scores(net_config, weights, X, y, *, batch_size=1024):
-    """Mean cross-entropy loss and accuracy of trained weights on labelled images.
-
-    Parameters
-    ----------
-    net_config : dict
-        The :func:`~sktopo.nn.make_net` arguments the network was trained with (the ``config``
-        given to :func:`~sktopo.nn.train_many`).
-    weights : dict of str to array
-        Its state dict, e.g. ``record["weights"]`` of :func:`~sktopo.nn.train_many`.
-    X, y : array-like
-        Images and integer labels.
-    batch_size : int, default=1024
-        Images per forward pass.
-
-    Returns
-    -------
-    scores : dict
-        ``loss`` (mean cross-entropy, natural log) and ``accuracy``.
-    """
-    import torch
-
-    from ..nn import check_images, infer_input_shape
-
-    X, y = check_images(X, y, n_classes=net_config.get("module__n_classes", 10))
-    net = _net(net_config, infer_input_shape(X), batch_size=batch_size)
-    net.module_.load_state_dict({k: torch.as_tensor(np.asarray(v)) for k, v in weights.items()})
-    logits = net.forward(X, training=False)  # skorch batches it, in eval mode
-    loss = torch.nn.functional.cross_entropy(logits, torch.as_tensor(y))
-    return {"loss": float(loss), "accuracy": float((logits.argmax(1).numpy() == y).mean())}
-
-
 def _describe(net_config, record, X, y, data):
     """The sample the measures read (a record with initial weights and training scores) and
     the row of targets of one trained network."""
-    from ..nn import infer_input_shape
+    from ..nn import infer_input_shape, initial_weights, network_scores
 
     init = initial_weights(net_config, record["seed"], infer_input_shape(X))
     first = record["snapshots"][0]["features.conv1.weight"]
@@ -808,7 +756,7 @@ def generalization_zoo(*, scale="small", data_home=None, random_state=0, verbose
     ``n_seeds`` networks per configuration with seeds shared across configurations, each by
     one :func:`sktopo.nn.train_many` call. Of every network the experiment keeps its
     hyperparameters, its loss and accuracy on its own (possibly noisy) training set and on the
-    test set (:func:`network_scores`), the generalisation gap (training minus test accuracy),
+    test set (:func:`sktopo.nn.network_scores`), the generalisation gap (training minus test accuracy),
     and its measures: :class:`~sktopo.measures.TopologyMeasures` of the first-layer filters
     (the longest H1 bar of the witness and exact Rips barcodes, their ratio, entropy and total
     persistence, the Mapper nerve's loops, the distance to the primary circle),

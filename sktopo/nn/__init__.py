@@ -29,7 +29,7 @@ from ._callbacks import (
     WeightSnapshots,
     training_iteration,
 )
-from ._evaluation import evaluate_accuracy
+from ._evaluation import evaluate_accuracy, initial_weights, network_scores
 from ._training import (
     FAMILY_DEFAULTS,
     BatchLoader,
@@ -56,6 +56,8 @@ __all__ = [
     "DivergenceCheck",
     "IterationCounter",
     "evaluate_accuracy",
+    "initial_weights",
+    "network_scores",
     "family_defaults",
     "training_iteration",
     "BatchLoader",

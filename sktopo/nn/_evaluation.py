@@ -1,10 +1,11 @@
-"""Scores of a trained network on labelled images."""
+"""A configured network's initial weights and a trained network's scores on labelled images."""
 
+import numpy as np
 import torch
 
 from .._compat import validate_params
 from .._validation import COUNT
-from ._images import check_images
+from ._images import check_images, infer_input_shape
 
 
 @validate_params({"module": [torch.nn.Module], "X": "no_validation", "y": "no_validation",
@@ -48,3 +49,65 @@ def accuracy_unchecked(module, X, y, batch_size=1024, device=None):
             correct += int((module(xb).argmax(1) == yb).sum())
     module.train(was_training)
     return correct / len(X)
+
+
+def _built_net(net_config, input_shape, random_state=None, **overrides):
+    """The initialised skorch net of a configuration; with the network's seed as
+    ``random_state``, its initial weights are those the runner trained from."""
+    from ._training import make_net
+
+    return make_net(**{**net_config, "input_shape": tuple(input_shape),
+                       "random_state": random_state, **overrides}).initialize()
+
+
+def initial_weights(net_config, seed, input_shape):
+    """The initial state dict (numpy arrays) of the network :func:`~sktopo.nn.train_many`
+    trains from ``seed`` with ``net_config``.
+
+    The runner stores the first layer at iteration 0 (``snapshot_iterations=[0, ...]``);
+    distance from initialisation needs every layer, which the seed determines.
+
+    Parameters
+    ----------
+    net_config : dict
+        The :func:`~sktopo.nn.make_net` arguments of the network.
+    seed : int
+        The network's seed (``record["seed"]`` of :func:`~sktopo.nn.train_many`).
+    input_shape : tuple of int
+        ``(C, H, W)`` of the images.
+
+    Returns
+    -------
+    weights : dict of str to ndarray
+        The state dict before training.
+    """
+    module = _built_net(net_config, input_shape, random_state=seed).module_
+    return {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
+
+
+def network_scores(net_config, weights, X, y, *, batch_size=1024):
+    """Mean cross-entropy loss and accuracy of trained weights on labelled images.
+
+    Parameters
+    ----------
+    net_config : dict
+        The :func:`~sktopo.nn.make_net` arguments the network was trained with (the ``config``
+        given to :func:`~sktopo.nn.train_many`).
+    weights : dict of str to array
+        Its state dict, e.g. ``record["weights"]`` of :func:`~sktopo.nn.train_many`.
+    X, y : array-like
+        Images and integer labels.
+    batch_size : int, default=1024
+        Images per forward pass.
+
+    Returns
+    -------
+    scores : dict
+        ``loss`` (mean cross-entropy, natural log) and ``accuracy``.
+    """
+    X, y = check_images(X, y, n_classes=net_config.get("module__n_classes", 10))
+    net = _built_net(net_config, infer_input_shape(X), batch_size=batch_size)
+    net.module_.load_state_dict({k: torch.as_tensor(np.asarray(v)) for k, v in weights.items()})
+    logits = net.forward(X, training=False)  # skorch batches it, in eval mode
+    loss = torch.nn.functional.cross_entropy(logits, torch.as_tensor(y))
+    return {"loss": float(loss), "accuracy": float((logits.argmax(1).numpy() == y).mean())}

@@ -6,11 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sktopo.experiments import generalization_zoo, network_scores
+from sktopo.experiments import generalization_zoo
 from sktopo.experiments._zoo import (
     AXES,
     ZOO_PRESETS,
-    initial_weights,
     noisy_labels,
     varied_axes,
     zoo_grid,
@@ -65,7 +64,7 @@ def test_noisy_labels_flip_the_fraction_asked_to_other_classes_nested():
 
 def test_scores_and_initial_weights_of_a_trained_network():
     from sktopo.datasets import load_train_test
-    from sktopo.nn import train_many
+    from sktopo.nn import initial_weights, network_scores, train_many
 
     data = load_train_test("mnist_subset", n_train=200, n_test=100)
     config = {"arch": "M", "sizes": (4, 0, 8), "max_iter": 3, "batch_size": 32,
