@@ -3,8 +3,8 @@
 import numpy as np
 import torch
 
-from .._compat import validate_params
-from .._validation import COUNT
+from .._compat import Integral, validate_params
+from .._validation import COUNT, Number
 from ._images import check_images, infer_input_shape
 
 
@@ -37,40 +37,52 @@ def evaluate_accuracy(module, X, y, *, batch_size=1024, device=None):
 
 def accuracy_unchecked(module, X, y, batch_size=1024, device=None):
     """:func:`evaluate_accuracy` on inputs already checked (snapshots score many times)."""
+    return scores_unchecked(module, X, y, batch_size, device)["accuracy"]
+
+
+def scores_unchecked(module, X, y, batch_size=1024, device=None):
+    """Mean cross-entropy and accuracy of ``module`` on checked inputs, in eval mode (the one
+    evaluation loop of sktopo.nn); the module's training mode is restored."""
     was_training = module.training
     module.eval()
     if device is None:
         device = next(module.parameters()).device
-    correct = 0
+    correct, loss = 0, 0.0
     with torch.no_grad():
         for start in range(0, len(X), batch_size):
             xb = torch.as_tensor(X[start:start + batch_size], device=device)
             yb = torch.as_tensor(y[start:start + batch_size], device=device)
-            correct += int((module(xb).argmax(1) == yb).sum())
+            logits = module(xb)
+            correct += int((logits.argmax(1) == yb).sum())
+            loss += float(torch.nn.functional.cross_entropy(logits, yb.long(), reduction="sum"))
     module.train(was_training)
-    return correct / len(X)
+    return {"loss": loss / len(X), "accuracy": correct / len(X)}
 
 
-def _built_net(net_config, input_shape, random_state=None, **overrides):
-    """The initialised skorch net of a configuration; with the network's seed as
-    ``random_state``, its initial weights are those the runner trained from."""
+def _built_module(config, input_shape, random_state=None):
+    """The module of :func:`~sktopo.nn.make_net` ``(**config)``, initialised for images of
+    ``input_shape``; with the network's seed as ``random_state``, its initial weights are those
+    :func:`~sktopo.nn.train_many` trained from."""
     from ._training import make_net
 
-    return make_net(**{**net_config, "input_shape": tuple(input_shape),
-                       "random_state": random_state, **overrides}).initialize()
+    return make_net(**{**config, "input_shape": tuple(input_shape),
+                       "random_state": random_state}).initialize().module_
 
 
-def initial_weights(net_config, seed, input_shape):
+@validate_params({"config": [dict], "seed": [Number(Integral, 0, None, closed="left")],
+                  "input_shape": [tuple, list]}, prefer_skip_nested_validation=True)
+def initial_weights(config, seed, input_shape):
     """The initial state dict (numpy arrays) of the network :func:`~sktopo.nn.train_many`
-    trains from ``seed`` with ``net_config``.
+    trains from ``seed`` with ``config``.
 
     The runner stores the first layer at iteration 0 (``snapshot_iterations=[0, ...]``);
     distance from initialisation needs every layer, which the seed determines.
 
     Parameters
     ----------
-    net_config : dict
-        The :func:`~sktopo.nn.make_net` arguments of the network.
+    config : dict
+        The :func:`~sktopo.nn.make_net` arguments of the network (the ``config`` given to
+        :func:`~sktopo.nn.train_many`).
     seed : int
         The network's seed (``record["seed"]`` of :func:`~sktopo.nn.train_many`).
     input_shape : tuple of int
@@ -80,23 +92,47 @@ def initial_weights(net_config, seed, input_shape):
     -------
     weights : dict of str to ndarray
         The state dict before training.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.nn import initial_weights, train_many
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.random((32, 1, 12, 12), dtype=np.float32), np.arange(32) % 10
+    >>> config = {"arch": "M", "sizes": (4, 0, 8), "max_iter": 2, "batch_size": 16}
+    >>> (record,) = train_many(config, 1, X, y, snapshot_iterations=[0])
+    >>> init = initial_weights(config, record["seed"], (1, 12, 12))
+    >>> first = record["snapshots"][0]["features.conv1.weight"]
+    >>> np.array_equal(init["features.conv1.weight"], first)
+    True
     """
-    module = _built_net(net_config, input_shape, random_state=seed).module_
+    if len(input_shape) != 3 or not all(
+            isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in input_shape):
+        raise ValueError(
+            f"input_shape must be (C, H, W), three positive ints; got {input_shape!r}.")
+    module = _built_module(config, input_shape, random_state=seed)
     return {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
 
 
-def network_scores(net_config, weights, X, y, *, batch_size=1024):
+@validate_params({"config": [dict], "weights": [dict], "X": "no_validation",
+                  "y": "no_validation", "batch_size": COUNT}, prefer_skip_nested_validation=True)
+def network_scores(config, weights, X, y, *, batch_size=1024):
     """Mean cross-entropy loss and accuracy of trained weights on labelled images.
+
+    The network of ``config`` is rebuilt, given ``weights`` and scored in eval mode by the loop
+    of :func:`evaluate_accuracy`, on the device ``config`` names.
 
     Parameters
     ----------
-    net_config : dict
+    config : dict
         The :func:`~sktopo.nn.make_net` arguments the network was trained with (the ``config``
         given to :func:`~sktopo.nn.train_many`).
     weights : dict of str to array
         Its state dict, e.g. ``record["weights"]`` of :func:`~sktopo.nn.train_many`.
-    X, y : array-like
-        Images and integer labels.
+    X : array-like or Tensor
+        Images ``(n, H, W)``, ``(n, C, H, W)`` or flat ``(n, H*W)``.
+    y : array-like
+        Integer labels, one per image.
     batch_size : int, default=1024
         Images per forward pass.
 
@@ -104,10 +140,24 @@ def network_scores(net_config, weights, X, y, *, batch_size=1024):
     -------
     scores : dict
         ``loss`` (mean cross-entropy, natural log) and ``accuracy``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.nn import network_scores, train_many
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.random((32, 1, 12, 12), dtype=np.float32), np.arange(32) % 10
+    >>> config = {"arch": "M", "sizes": (4, 0, 8), "max_iter": 2, "batch_size": 16}
+    >>> (record,) = train_many(config, 1, X, y, X_valid=X, y_valid=y)
+    >>> scores = network_scores(config, record["weights"], X, y)
+    >>> sorted(scores), scores["accuracy"] == record["valid_acc"]
+    (['accuracy', 'loss'], True)
     """
-    X, y = check_images(X, y, n_classes=net_config.get("module__n_classes", 10))
-    net = _built_net(net_config, infer_input_shape(X), batch_size=batch_size)
-    net.module_.load_state_dict({k: torch.as_tensor(np.asarray(v)) for k, v in weights.items()})
-    logits = net.forward(X, training=False)  # skorch batches it, in eval mode
-    loss = torch.nn.functional.cross_entropy(logits, torch.as_tensor(y))
-    return {"loss": float(loss), "accuracy": float((logits.argmax(1).numpy() == y).mean())}
+    X, y = check_images(X, y, n_classes=config.get("module__n_classes", 10))
+    shape = infer_input_shape(X)
+    if shape is None:
+        raise ValueError(f"X holds flat rows of {X.shape[1]} pixels, not square images; give "
+                         "them the shape (n, C, H, W).")
+    module = _built_module(config, shape)
+    module.load_state_dict({k: torch.as_tensor(np.asarray(v)) for k, v in weights.items()})
+    return scores_unchecked(module, X, y, batch_size)
