@@ -325,15 +325,3 @@ def check_padded(X, name="X"):
     if not np.isfinite(dims).all() or (dims != np.round(dims)).any() or (dims < 0).any():
         raise ValueError(f"{name}[..., 2] must hold non-negative integer homology dimensions.")
     return check_bars(arr, name)
-
-
-def stratified_subsample(images, target, n, rng):
-    """``n`` images (all when None or too many), stratified by ``target``."""
-    if n is None or n >= len(images):
-        return images, target
-    # Stratified, so a small sample keeps every class in proportion.
-    from sklearn.model_selection import train_test_split
-
-    idx, _ = train_test_split(np.arange(len(images)), train_size=n, stratify=target,
-                              random_state=rng)
-    return images[idx], target[idx]

@@ -13,6 +13,7 @@ from ._base import DATA_HOME_ENV, GRAY_WEIGHTS, as_nchw, get_data_home, resize_i
 from ._cifar import CIFAR10_CLASSES, load_cifar10
 from ._digits import load_digits_28
 from ._mnist import load_mnist, load_mnist_subset, read_idx
+from ._sampling import noisy_labels, stratified_subsample
 from ._svhn import load_svhn, to_mnist_format
 from ._synthetic import make_collection, make_filter_cloud
 from ._train_test import load_train_test

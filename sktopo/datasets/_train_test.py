@@ -4,11 +4,12 @@ import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
 from .._compat import Integral, validate_params
-from .._validation import Number, stratified_subsample
+from .._validation import Number
 
 from ._base import DATA_HOME_ENV, as_nchw, get_data_home
 from ._cifar import _KNOWN_ARCHIVES, load_cifar10
 from ._mnist import _MNIST_FILES, load_mnist, load_mnist_subset
+from ._sampling import stratified_subsample
 from ._svhn import _SVHN_FILES, load_svhn, to_mnist_format
 
 #: Data sets read from files with their own split -> (loader, description of the source).

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from .._validation import stratified_subsample
-from ..datasets import as_nchw, load_digits_28, load_svhn, load_train_test, to_mnist_format
+from ..datasets import (as_nchw, load_digits_28, load_svhn, load_train_test,
+                        stratified_subsample, to_mnist_format)
 
 _NO_FILES = " (no MNIST IDX files under data_home)"
 

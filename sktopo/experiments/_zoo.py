@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._progress import progress
+from ..datasets import noisy_labels
 from ._data import load_experiment_data
 from ._presets import NetworkPreset, resolve_preset
 from ..report import ExperimentResult
@@ -275,28 +276,6 @@ def _zoo_data(preset, scale, data_home, random_state):
     order = np.random.default_rng(random_state).permutation(len(data.X_train))
     data.X_train, data.y_train = data.X_train[order], data.y_train[order]
     return data
-
-
-def noisy_labels(y, fraction, *, n_classes=10, random_state=0):
-    """``y`` with ``round(fraction * len(y))`` labels replaced by a different class.
-
-    The same seed picks the same images at every fraction, so a higher noise level corrupts a
-    superset of the labels of a lower one.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> y = np.arange(10) % 10
-    >>> int((noisy_labels(y, 0.3, random_state=0) != y).sum())
-    3
-    """
-    y = np.asarray(y)
-    rng = np.random.default_rng(random_state)
-    order, shift = rng.permutation(len(y)), rng.integers(1, n_classes, len(y))
-    flip = order[:int(round(fraction * len(y)))]
-    noisy = y.copy()
-    noisy[flip] = (y[flip] + shift[flip]) % n_classes
-    return noisy
 
 
 def _training_set(data, point, random_state):

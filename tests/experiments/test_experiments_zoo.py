@@ -10,10 +10,10 @@ from sktopo.experiments import generalization_zoo
 from sktopo.experiments._zoo import (
     AXES,
     ZOO_PRESETS,
-    noisy_labels,
     varied_axes,
     zoo_grid,
 )
+from sktopo.datasets import noisy_labels
 from sktopo.measures import NETWORK_MEASURES, TOPOLOGY_MEASURES
 
 
