@@ -224,6 +224,8 @@ GOOD_CALLS = {
     "random_crop_flip": lambda: ((), {"x": _tensor(), "size": 6}),
     "resolve_device": lambda: ((), {}),
     "to_grayscale": lambda: ((), {"images": np.ones((2, 3, 4, 4))}),
+    "stratified_subsample": lambda: ((), {"X": IMAGES, "y": LABELS, "n_samples": 20}),
+    "noisy_labels": lambda: ((), {"y": LABELS, "fraction": 0.5}),
     "distance_to_model": lambda: ((), {"filters": CLOUD}),
     "bootstrap_ci": lambda: ((np.mean, np.arange(10.0)), {"n_boot": 20}),
     "kendall_tau": lambda: ((), {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]}),
@@ -341,6 +343,14 @@ NOT_BAD_HERE = {
     ("save_diagrams", "diagrams"): "one padded diagram (2-D) is valid there: it gives one list",
     ("random_crop_flip", "x"): "x there is a tensor of images, its own kind",
     ("per_image_standardization", "x"): "x there is a tensor of images, its own kind",
+    ("stratified_subsample", "X"): "any samples are drawn as they are; a length that does not "
+                                   "match y is refused in tests/datasets/test_datasets_sampling.py",
+    ("stratified_subsample", "y"): "any class labels stratify (text, negative, fractional); a "
+                                   "length that does not match X is refused in "
+                                   "tests/datasets/test_datasets_sampling.py",
+    ("noisy_labels", "y"): "y stands alone there, so three labels are a valid y; text, negative "
+                           "and fractional labels are refused in "
+                           "tests/datasets/test_datasets_sampling.py",
 }
 
 

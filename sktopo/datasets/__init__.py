@@ -32,7 +32,9 @@ __all__ = [
     "load_train_test",
     "make_collection",
     "make_filter_cloud",
+    "noisy_labels",
     "read_idx",
     "resize_images",
+    "stratified_subsample",
     "to_mnist_format",
 ]

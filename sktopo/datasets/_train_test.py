@@ -63,7 +63,7 @@ def _split_subset(n_test, rng, **kwargs):
 
 def _as_network_input(bunch, n, rng, mnist_format):
     """Subsample a split and convert it to float32 ``(n, c, h, w)`` in [0, 1]."""
-    images, target = stratified_subsample(bunch.images, bunch.target, n, rng)
+    images, target = stratified_subsample(bunch.images, bunch.target, n, random_state=rng)
     if mnist_format:
         images = to_mnist_format(images)
     return as_nchw(images), np.asarray(target)

@@ -8,7 +8,6 @@ paper-scale number computed from the subset would not be the paper's.
 
 from pathlib import Path
 
-import numpy as np
 from sklearn.utils import Bunch
 
 from ..datasets import (as_nchw, load_digits_28, load_svhn, load_train_test,
@@ -110,5 +109,5 @@ def load_target_domain(experiment, scale, target, data_home, n_target, random_st
     else:
         raise ValueError(f"target must be 'auto', 'svhn' or 'digits28'; got {target!r}.")
     images, labels = stratified_subsample(images, digits.target, n_target,
-                                          np.random.RandomState(random_state))
+                                          random_state=random_state)
     return Bunch(X=as_nchw(images), y=labels, name=target, description=description)

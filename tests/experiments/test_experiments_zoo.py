@@ -13,7 +13,6 @@ from sktopo.experiments._zoo import (
     varied_axes,
     zoo_grid,
 )
-from sktopo.datasets import noisy_labels
 from sktopo.measures import NETWORK_MEASURES, TOPOLOGY_MEASURES
 
 
@@ -54,14 +53,6 @@ def test_too_large_training_set_names_the_fix():
 
 
 # --------------------------------------------------------------------------- helpers
-def test_noisy_labels_flip_the_fraction_asked_to_other_classes_nested():
-    y = np.arange(200) % 10
-    low, high = noisy_labels(y, 0.1, random_state=1), noisy_labels(y, 0.3, random_state=1)
-    assert (low != y).sum() == 20 and (high != y).sum() == 60
-    assert set(np.flatnonzero(low != y)) <= set(np.flatnonzero(high != y))
-    assert np.array_equal(noisy_labels(y, 0.0), y) and high.min() >= 0 and high.max() <= 9
-
-
 def test_scores_and_initial_weights_of_a_trained_network():
     from sktopo.datasets import load_train_test
     from sktopo.nn import initial_weights, network_scores, train_many
