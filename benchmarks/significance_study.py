@@ -76,7 +76,7 @@ def cloud(kind, noise, size, n, density, seed):
     return X
 
 
-def run(out, quick, A):
+def run(out, quick, A, combine):
     path = out / "study.csv"
     done = set()
     if path.exists():
@@ -92,7 +92,7 @@ def run(out, quick, A):
                 continue
             started = time.perf_counter()
             X = cloud(kind, noise, size, n, density, seed)
-            r = significance_readout(X, coeff=coeff, A=A, random_state=seed)
+            r = significance_readout(X, coeff=coeff, A=A, combine=combine, random_state=seed)
             writer.writerow(dict(zip(FIELDS, key), n_points=len(X), pvalue=r.pvalue,
                                  n_significant=r.n_significant,
                                  fraction_significant=r.fraction_significant,
@@ -210,6 +210,8 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=Path("runs/significance"))
     parser.add_argument("--quick", action="store_true", help="a few cells, a few seeds")
     parser.add_argument("--A", type=float, default=1.0, help="slope of the null law")
+    parser.add_argument("--combine", choices=["twice_median", "cauchy"], default="twice_median",
+                        help="how each cloud's subsamples are combined (use a new --out)")
     parser.add_argument("--summary", action="store_true", help="print rates and stop")
     parser.add_argument("--figures", type=Path, default=None, metavar="DIR",
                         help="draw the docs' figures into DIR and stop")
@@ -226,7 +228,7 @@ def main(argv=None):
         print(drift.round(3).to_string(index=False))
         return
     if not args.summary:
-        run(args.out, args.quick, args.A)
+        run(args.out, args.quick, args.A, args.combine)
     summary(args.out)
 
 
