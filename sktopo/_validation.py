@@ -193,6 +193,7 @@ def unit_scale(X):
 COUNT = [Number(Integral, 1, None, closed="left")]
 KERNEL_SIDE = [Number(Integral, 2, None, closed="left")]
 RANDOM_STATE = ["random_state"]
+PATH = [str, os.PathLike]
 
 
 def check_values(values, *, name):

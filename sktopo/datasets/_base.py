@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._compat import validate_params
-from .._validation import Number, check_values
+from .._validation import PATH, Number, check_values
 
 #: Environment variable naming the default data home.
 DATA_HOME_ENV = "SKTOPO_DATA"
@@ -21,6 +21,7 @@ GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)
 _SUBSETS = ("train", "test", "all")
 
 
+@validate_params({"data_home": [*PATH, None]}, prefer_skip_nested_validation=True)
 def get_data_home(data_home=None):
     """Return the folder where loaders look for files and keep their caches.
 

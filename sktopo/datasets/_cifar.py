@@ -10,8 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .._compat import StrOptions, validate_params
 from .._io import atomic_savez
 from .._progress import progress
+from .._validation import COUNT, PATH
 from ._base import (
     _bunch,
     _check_subset,
@@ -363,6 +365,12 @@ def _load_cache(fname, ident):
         return None  # an unreadable cache is rebuilt
 
 
+@validate_params(
+    {"path": [*PATH, None], "subset": [StrOptions({"train", "test", "all"})],
+     "data_home": [*PATH, None], "n_per_class": [*COUNT, None], "cache": ["boolean"],
+     "return_X_y": ["boolean"], "verbose": ["verbose"]},
+    prefer_skip_nested_validation=True,
+)
 def load_cifar10(
     path=None,
     *,

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .._compat import validate_params
+from .._validation import COUNT
 from ._base import _bunch, _result, resize_images, to_uint8
 
 _DESCR = """scikit-learn's optical-recognition digits (UCI), rescaled to look like MNIST.
@@ -33,6 +35,8 @@ def _centre_in_field(img, field):
     return out
 
 
+@validate_params({"box": COUNT, "size": COUNT, "return_X_y": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def load_digits_28(*, box=20, size=28, return_X_y=False):
     """Load scikit-learn's 8x8 digits rescaled to MNIST's 28x28 look (no files needed).
 

