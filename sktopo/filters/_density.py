@@ -7,7 +7,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .._compat import Integral, Real, RealNotInt, validate_params
-from .._validation import Number, check_cloud, resolve_count, unit_scale
+from .._validation import COUNT, Number, check_cloud, resolve_count, unit_scale
 from ..base import CollectionTransformer
 
 # The exact query is run only for the points that can still be among the densest; a sample of this
@@ -67,6 +67,7 @@ def _check_p(p):
         raise ValueError(f"p must be a fraction in (0, 1]; got {p!r}. Use p=1 to keep every point.")
 
 
+@validate_params({"n_points": COUNT, "p": P_CONSTRAINT}, prefer_skip_nested_validation=True)
 def n_kept(n_points, p):
     """Number of points ``rho(k, p)`` keeps: ``p * n_points`` rounded half up, at least one.
 

@@ -286,6 +286,10 @@ def _load_path(path, layout):
     raise ValueError(f"{path} holds a {type(obj).__name__}, not a state dict or a 4-D kernel.")
 
 
+# Any network source is dispatched on its type below, and the error for one that is none of
+# them names ``source`` and lists what is readable.
+@validate_params({"source": "no_validation", "layout": [StrOptions({"torch", "keras"}), None]},
+                 prefer_skip_nested_validation=True)
 def conv_layers(source, *, layout=None):
     """The conv layers of one source, in network order.
 

@@ -124,7 +124,7 @@ def test_unsupported_sources_raise():
         extract_spatial_filters({"fc.weight": np.zeros((2, 3))})
     with pytest.raises(ValueError, match="empty list"):
         extract_spatial_filters([])
-    with pytest.raises(ValueError, match="layout must be"):
+    with pytest.raises(ValueError, match="'layout' parameter of conv_layers"):
         conv_layers(small_net(), layout="tf")
 
 
