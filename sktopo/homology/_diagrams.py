@@ -9,9 +9,11 @@ sample has the same number of rows per dimension, and the missing ones are paddi
 
 import numpy as np
 
+from .._compat import validate_params
 from .._validation import check_padded, check_per_dimension
 
 
+@validate_params({"diagrams": [list, tuple]}, prefer_skip_nested_validation=True)
 def pad_diagrams(diagrams):
     """Stack per-dimension diagrams of several clouds into one padded array.
 
@@ -63,6 +65,8 @@ def pad_diagrams(diagrams):
     return padded
 
 
+@validate_params({"padded": ["array-like"], "keep_zero_length": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def unpad_diagrams(padded, *, keep_zero_length=False):
     """Split a padded array back into ripser/persim style per-dimension lists.
 

@@ -143,6 +143,8 @@ def maxmin_landmarks(
     return landmarks, float(np.sqrt(max(nearest.max(), 0.0))) * factor
 
 
+@validate_params({"X": ["array-like"], "landmarks": ["array-like"]},
+                 prefer_skip_nested_validation=True)
 def covering_radius(X, landmarks):
     """Largest distance from a point of ``X`` to its nearest landmark (Hausdorff distance).
 

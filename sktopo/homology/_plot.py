@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._compat import validate_params
+from .._compat import HasMethods, validate_params
 from .._validation import COUNT, check_padded, check_per_dimension
 
 
@@ -227,6 +227,9 @@ def plot_barcode(
     return fig
 
 
+@validate_params({"diagram": ["array-like"], "homology_dimensions": ["array-like", None],
+                  "ax": [HasMethods(["scatter", "plot"]), None], "title": [str, None]},
+                 prefer_skip_nested_validation=True)
 def plot_persistence_diagram(diagram, *, homology_dimensions=None, ax=None, title=None):
     """Draw a persistence diagram: one point (birth, death) per bar, colour by dimension.
 

@@ -23,7 +23,8 @@ from numbers import Integral
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from .._validation import check_cloud, unit_scale
+from .._compat import validate_params
+from .._validation import Number, check_cloud, unit_scale
 from ._landmarks import check_landmarks
 
 _BLOCK = 2048  # witnesses per block: small enough for tight bounds, large enough for numpy
@@ -49,6 +50,9 @@ def _brute_into(best, V):
         np.minimum(best[a, a + 1 :], vals, out=best[a, a + 1 :])
 
 
+@validate_params({"X": ["array-like"], "landmarks": ["array-like"],
+                  "nu": [Number(Integral, 0, 2, closed="both")]},
+                 prefer_skip_nested_validation=True)
 def lazy_witness_matrix(X, landmarks, nu=2):
     r"""Filtration values of the edges of the lazy witness complex, as a landmark matrix.
 
