@@ -32,7 +32,7 @@ table = pd.DataFrame(
     {
         "iteration": iterations,
         "valid_acc": [snapshots.valid_acc_.get(i) for i in iterations],
-        "max_h1_lifetime": features["max_lifetime_h1"].to_numpy(),
+        "max_lifetime_h1": features["max_lifetime_h1"].to_numpy(),
         "dead_filters": topology.named_steps["normalize"].n_dead_,
     }
 )

@@ -29,5 +29,5 @@ for weight in (0.0, 1.0):
     penalty = float(prior_penalty(net.module_.features.conv1.weight.detach()))
     print(f"prior_weight={weight}: squared distance to the circle {penalty:.3f}, "
           f"training accuracy {net.score(X, y):.3f}")
-    for it, life, dist in zip(monitor.iterations_, monitor.max_h1_lifetime_, monitor.distance_):
+    for it, life, dist in zip(monitor.iterations_, monitor.max_lifetime_h1_, monitor.distance_):
         print(f"  iteration {it:4d}: max H1 lifetime {life:.3f}, mean distance {dist:.3f}")

@@ -84,8 +84,8 @@ _ANALYSIS_FIELDS = ("n_networks", "k", "p", "n_landmarks", "grid_k", "grid_p")
 #: The paper's numbers for Section VI (max H1 lifetime of the first layer at rho(100, 0.1)
 #: after 40,000 batch iterations; no correlation coefficient is printed, only Fig. 12's curves).
 PAPER_GENERALIZATION = {
-    "paper_max_h1_lifetime_mnist_40k": 1.10,
-    "paper_max_h1_lifetime_svhn_40k": 1.27,
+    "paper_max_lifetime_h1_mnist_40k": 1.10,
+    "paper_max_lifetime_h1_svhn_40k": 1.27,
     "paper_test_accuracy_mnist_40k": 0.99,
     "paper_test_accuracy_svhn_40k": 0.85,
 }
@@ -223,7 +223,7 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
             iteration=int(it),
             test_accuracy=float(acc.mean()),
             test_accuracy_std=float(acc.std()),
-            max_h1_lifetime=float(f["max_lifetime_h1"]),
+            max_lifetime_h1=float(f["max_lifetime_h1"]),
             lifetime_2_h1=float(f["lifetime_2_h1"]),
             n_filters=int(view.n_input),
             n_analysed=int(len(view.kept)),
@@ -233,7 +233,7 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
     ]
     table = pd.DataFrame(rows)
     acc_curve = table["test_accuracy"].to_numpy()
-    life_curve = table["max_h1_lifetime"].to_numpy()
+    life_curve = table["max_lifetime_h1"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         pearson = stats.pearsonr(acc_curve, life_curve) if np.ptp(life_curve) > 0 else None
         spearman = stats.spearmanr(acc_curve, life_curve) if np.ptp(life_curve) > 0 else None
@@ -260,8 +260,8 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
         "n_snapshots": len(table),
         "final_iteration": int(table["iteration"].iloc[-1]),
         "final_test_accuracy": float(acc_curve[-1]),
-        "final_max_h1_lifetime": float(life_curve[-1]),
-        "initial_max_h1_lifetime": float(life_curve[0]),
+        "final_max_lifetime_h1": float(life_curve[-1]),
+        "initial_max_lifetime_h1": float(life_curve[0]),
         "pearson_r": float("nan") if pearson is None else float(pearson[0]),
         "pearson_p_value": float("nan") if pearson is None else float(pearson[1]),
         "spearman_rho": float("nan") if spearman is None else float(spearman[0]),
@@ -272,8 +272,8 @@ def generalization_measure(*, scale="small", data_home=None, random_state=0, ver
         "regression_slope": slope,
         "regression_r2_in_sample": float(best.score(clouds, acc_curve)),
         "baseline_mae_predict_mean": float(np.mean(np.abs(acc_curve - acc_curve.mean()))),
-        f"paper_max_h1_lifetime_{ds}_40k": PAPER_GENERALIZATION[
-            f"paper_max_h1_lifetime_{ds}_40k"],
+        f"paper_max_lifetime_h1_{ds}_40k": PAPER_GENERALIZATION[
+            f"paper_max_lifetime_h1_{ds}_40k"],
         f"paper_test_accuracy_{ds}_40k": PAPER_GENERALIZATION[f"paper_test_accuracy_{ds}_40k"],
         "runtime_s": time.perf_counter() - start,
         "train_time_s": train_time,

@@ -43,8 +43,8 @@ _TARGETS = {"": "test_accuracy", "_gap": "generalization_gap"}
 #: The paper's numbers for Section VI (Fig. 12: max H1 lifetime of the first layer at
 #: rho(100, 0.1) after 40,000 batch iterations; no correlation coefficient is printed).
 _PAPER = {
-    "paper_max_h1_lifetime_mnist_40k": 1.10,
-    "paper_max_h1_lifetime_svhn_40k": 1.27,
+    "paper_max_lifetime_h1_mnist_40k": 1.10,
+    "paper_max_lifetime_h1_svhn_40k": 1.27,
     "paper_test_accuracy_mnist_40k": 0.99,
     "paper_test_accuracy_svhn_40k": 0.85,
 }
@@ -465,7 +465,7 @@ def _curve_summary(per_net, pooled, n_boot, random_state):
         summary[f"fig12_tau_{column}_ci"] = list(bootstrap_ci(kendall_tau, life, acc,
                                                               n_boot=n_boot,
                                                               random_state=random_state))
-        summary[f"fig12_final_max_h1_lifetime_{column}"] = float(life[-1])
+        summary[f"fig12_final_max_lifetime_h1_{column}"] = float(life[-1])
     return summary
 
 
@@ -711,15 +711,15 @@ def _summary(networks, table, regression, data, times):
         "n_configurations": int(networks["config"].nunique()),
         "test_accuracy_range": [float(networks["test_accuracy"].min()),
                                 float(networks["test_accuracy"].max())],
-        "max_h1_lifetime_tau": float(paper_measure["kendall_tau"]),
-        "max_h1_lifetime_tau_ci": [float(paper_measure["kendall_tau_low"]),
+        "max_lifetime_h1_tau": float(paper_measure["kendall_tau"]),
+        "max_lifetime_h1_tau_ci": [float(paper_measure["kendall_tau_low"]),
                                    float(paper_measure["kendall_tau_high"])],
-        "max_h1_lifetime_granulated_tau": float(paper_measure["granulated_tau"]),
-        "max_h1_lifetime_tau_gap": float(paper_measure["kendall_tau_gap"]),
+        "max_lifetime_h1_granulated_tau": float(paper_measure["granulated_tau"]),
+        "max_lifetime_h1_tau_gap": float(paper_measure["kendall_tau_gap"]),
         "strongest_topology_measure": best("topology"),
         "strongest_baseline_measure": best("baseline"),
         **{f"regression_cv_mae: {model}": float(mae) for model, mae in scores.items()},
-        "mean_max_h1_lifetime": float(networks["max_lifetime_h1_witness"].mean()),
+        "mean_max_lifetime_h1": float(networks["max_lifetime_h1_witness"].mean()),
         **_PAPER,
         **times,
     }

@@ -410,8 +410,8 @@ class TopologyMonitor(Callback):
     At iterations ``every, 2 * every, ...`` the layer's spatial filters go through the topology
     Pipeline (:func:`sktopo.pipeline.make_topology_pipeline`: normalise and drop dead filters,
     :math:`\\rho(k, p)`, barcode) and the lifetime of the longest H1 bar is written into the
-    history, in that batch (``"max_h1_lifetime"``) and, at the end of each epoch, the latest
-    value at the epoch level, where skorch's ``EarlyStopping(monitor="max_h1_lifetime",
+    history, in that batch (``"max_lifetime_h1"``) and, at the end of each epoch, the latest
+    value at the epoch level, where skorch's ``EarlyStopping(monitor="max_lifetime_h1",
     lower_is_better=False)`` reads it. With ``model`` set, the mean distance of the normalised
     filters to that idealised model (:func:`sktopo.filters.distance_to_model`) is recorded too
     (``"distance_to_<model>"``). With ``significance=True`` (the default) the significance
@@ -448,7 +448,7 @@ class TopologyMonitor(Callback):
     ----------
     iterations_ : list of int
         Iterations at which values were recorded.
-    max_h1_lifetime_ : list of float
+    max_lifetime_h1_ : list of float
         The recorded lifetimes.
     distance_ : list of float
         The recorded distances to ``model`` (empty when ``model`` is None).
@@ -497,7 +497,7 @@ class TopologyMonitor(Callback):
             features=["max_lifetime"], homology_dimensions=[1], random_state=0,
             significance=bool(self.significance),
         ).set_output(transform="pandas")
-        self.iterations_, self.max_h1_lifetime_, self.distance_ = [], [], []
+        self.iterations_, self.max_lifetime_h1_, self.distance_ = [], [], []
         self.readouts_ = []
         self.monitor_seconds_ = 0.0
         return self
@@ -515,8 +515,8 @@ class TopologyMonitor(Callback):
         lifetime, readout, distance = self._measure(net)
         self.monitor_seconds_ += time.perf_counter() - start
         self.iterations_.append(iteration)
-        self.max_h1_lifetime_.append(lifetime)
-        net.history.record_batch("max_h1_lifetime", lifetime)
+        self.max_lifetime_h1_.append(lifetime)
+        net.history.record_batch("max_lifetime_h1", lifetime)
         if readout:
             self.readouts_.append(readout)
             for key in _RECORDED:
@@ -526,8 +526,8 @@ class TopologyMonitor(Callback):
             net.history.record_batch(self._key(), distance)
 
     def on_epoch_end(self, net, **kwargs):
-        if self.max_h1_lifetime_:
-            net.history.record("max_h1_lifetime", self.max_h1_lifetime_[-1])
+        if self.max_lifetime_h1_:
+            net.history.record("max_lifetime_h1", self.max_lifetime_h1_[-1])
             for key in _RECORDED if self.readouts_ else ():
                 net.history.record(key, self.readouts_[-1][key])
             if self.distance_:

@@ -82,14 +82,14 @@ def test_generalization_measure_tiny(tmp_path, saved):
     result = generalization_measure(scale="tiny", verbose=0, out_dir=str(out))
     table = result.table
     assert list(table.columns[:4]) == ["iteration", "test_accuracy", "test_accuracy_std",
-                                       "max_h1_lifetime"]
+                                       "max_lifetime_h1"]
     cfg = GENERALIZATION_PRESETS["tiny"]
     assert table["iteration"].tolist() == list(range(0, cfg.max_iter + 1, cfg.snapshot_every))
     assert table["test_accuracy"].between(0, 1).all()
-    assert (table["max_h1_lifetime"] >= 0).all()
+    assert (table["max_lifetime_h1"] >= 0).all()
     assert (table["n_filters"] == cfg.n_networks * cfg.sizes[0]).all()
     for key in ("pearson_r", "spearman_rho", "regression_best_k", "regression_best_p",
-                "regression_cv_mae", "paper_max_h1_lifetime_mnist_40k", "data"):
+                "regression_cv_mae", "paper_max_lifetime_h1_mnist_40k", "data"):
         assert key in result.summary
     assert result.summary["regression_best_k"] in cfg.grid_k
     assert result.settings["n_networks"] == cfg.n_networks
@@ -105,7 +105,7 @@ def test_generalization_measure_tiny(tmp_path, saved):
     stamps = {p: p.stat().st_mtime_ns for p in folder.glob("net_*")}
     again = generalization_measure(scale="tiny", verbose=0, out_dir=str(out))
     np.testing.assert_allclose(again.table["test_accuracy"], table["test_accuracy"])
-    np.testing.assert_allclose(again.table["max_h1_lifetime"], table["max_h1_lifetime"])
+    np.testing.assert_allclose(again.table["max_lifetime_h1"], table["max_lifetime_h1"])
     assert {p: p.stat().st_mtime_ns for p in folder.glob("net_*")} == stamps  # resumed
 
 

@@ -65,10 +65,10 @@ def test_monitor_records_into_the_history_with_one_counter(digits):
     net = make_net("M", (64, 0, 16), max_iter=60, batch_size=64, random_state=0,
                    callbacks=[("topology", monitor)]).fit(X, y)
     assert monitor.iterations_ == [20, 40, 60]
-    in_batches = [(b["iteration"], b["max_h1_lifetime"]) for e in net.history
-                  for b in e["batches"] if "max_h1_lifetime" in b]
-    assert in_batches == list(zip(monitor.iterations_, monitor.max_h1_lifetime_))
-    assert net.history[-1, "max_h1_lifetime"] == monitor.max_h1_lifetime_[-1]
+    in_batches = [(b["iteration"], b["max_lifetime_h1"]) for e in net.history
+                  for b in e["batches"] if "max_lifetime_h1" in b]
+    assert in_batches == list(zip(monitor.iterations_, monitor.max_lifetime_h1_))
+    assert net.history[-1, "max_lifetime_h1"] == monitor.max_lifetime_h1_[-1]
     assert monitor.monitor_seconds_ > 0
     # The significance readout is recorded beside it, at every record.
     assert len(monitor.readouts_) == 3
@@ -82,7 +82,7 @@ def test_monitor_rises_on_a_layer_pulled_toward_the_circle(digits):
     make_net("M", (64, 0, 16), max_iter=200, batch_size=64, random_state=0,
              prior="primary_circle", prior_weight=2.0,
              callbacks=[("topology", monitor)]).fit(X, y)
-    first, last = monitor.max_h1_lifetime_[0], monitor.max_h1_lifetime_[-1]
+    first, last = monitor.max_lifetime_h1_[0], monitor.max_lifetime_h1_[-1]
     assert last > first and last > 0.2
     readouts = monitor.readouts_
     assert readouts[-1]["rips_lifetime_h1"] > readouts[0]["rips_lifetime_h1"]
@@ -93,7 +93,7 @@ def test_monitor_drives_early_stopping_and_runs_in_train_many(digits):
     from skorch.callbacks import EarlyStopping
 
     X, y = digits
-    stop = EarlyStopping(monitor="max_h1_lifetime", lower_is_better=False, patience=1,
+    stop = EarlyStopping(monitor="max_lifetime_h1", lower_is_better=False, patience=1,
                          threshold=10.0)  # an unreachable gain: stops after patience epochs
     net = make_net("M", (32, 0, 16), max_epochs=10, batch_size=500, random_state=0,
                    callbacks=[("topology", TopologyMonitor(every=2, model=None)),
@@ -102,7 +102,7 @@ def test_monitor_drives_early_stopping_and_runs_in_train_many(digits):
     records = train_many({"arch": "M", "sizes": (32, 0, 8), "max_iter": 20, "batch_size": 64},
                          2, X, y, callbacks=[("topology", TopologyMonitor(every=10, model=None))])
     for record in records:
-        assert [e["iteration"] for e in record["events"] if "max_h1_lifetime" in e] == [10, 20]
+        assert [e["iteration"] for e in record["events"] if "max_lifetime_h1" in e] == [10, 20]
 
 
 @pytest.mark.parametrize("kwargs, message", [
