@@ -12,7 +12,7 @@ from ._density import (
     n_kept,
     resolve_k,
 )
-from ._extract import SpatialFilterExtractor, conv_layers, extract_spatial_filters
+from ._extract import KERNEL_SIZE, SpatialFilterExtractor, conv_layers, extract_spatial_filters
 from ._idealized import (
     edge_filter,
     gaussian_filters,
@@ -36,6 +36,7 @@ from ._normalize import (
 from ._per_cloud import PerCloud
 
 __all__ = [
+    "KERNEL_SIZE",
     "K_CONSTRAINT",
     "N_JOBS_CONSTRAINT",
     "P_CONSTRAINT",

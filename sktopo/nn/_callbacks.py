@@ -7,8 +7,10 @@ from collections import OrderedDict
 
 import numpy as np
 import torch
+from skorch import NeuralNet
 from skorch.callbacks import Callback
 
+from .._compat import validate_params
 from ..significance import READOUT_COLUMNS
 from ._evaluation import accuracy_unchecked
 from ._images import check_images
@@ -27,6 +29,7 @@ class InputCheck(Callback):
         check_images(X, y, n_classes=n_classes)
 
 
+@validate_params({"net": [NeuralNet]}, prefer_skip_nested_validation=True)
 def training_iteration(net):
     """Batch iterations trained so far, as recorded by :class:`IterationCounter` (0 before any).
 
@@ -43,8 +46,11 @@ def training_iteration(net):
     iteration : int
         Batch iterations so far.
     """
-    if not hasattr(net, "history"):
-        raise TypeError(f"net must be a skorch net; got {type(net).__name__}.")
+    return iteration_unchecked(net)
+
+
+def iteration_unchecked(net):
+    """:func:`training_iteration` unchecked: the callbacks read it every batch."""
     try:
         return int(net.history[-1, "batches", -1, "iteration"])
     except (IndexError, KeyError):
@@ -84,7 +90,7 @@ class DivergenceCheck(Callback):
         loss = net.history[-1, "batches", -1, "train_loss"]
         if not np.isfinite(loss):
             raise FloatingPointError(
-                f"Training diverged at iteration {training_iteration(net)}: the loss is {loss}. "
+                f"Training diverged at iteration {iteration_unchecked(net)}: the loss is {loss}. "
                 f"{divergence_advice(net.lr)}"
             )
 
@@ -148,7 +154,7 @@ class IterationLimit(Callback):
     def on_batch_end(self, net, training=False, **kwargs):
         if not training:
             return
-        self.n_iter_ = training_iteration(net) or self.n_iter_ + 1
+        self.n_iter_ = iteration_unchecked(net) or self.n_iter_ + 1
         if self.max_iter is not None and self.n_iter_ >= self.max_iter:
             self.reached_ = True
             self._close_epoch(net)
@@ -336,7 +342,7 @@ class WeightSnapshots(_ValidationMixin, Callback):
     def on_batch_end(self, net, training=False, **kwargs):
         if not training:
             return
-        self.n_iter_ = training_iteration(net) or self.n_iter_ + 1
+        self.n_iter_ = iteration_unchecked(net) or self.n_iter_ + 1
         if self._due():
             self._record(net)
             net.history.record_batch("snapshot_valid_acc", self.valid_acc_[self.n_iter_])
@@ -393,7 +399,7 @@ class AccuracyRecorder(_ValidationMixin, Callback):
     def on_batch_end(self, net, training=False, **kwargs):
         if not training:
             return
-        self.n_iter_ = training_iteration(net) or self.n_iter_ + 1
+        self.n_iter_ = iteration_unchecked(net) or self.n_iter_ + 1
         if self.n_iter_ % self.every_ == 0:
             self.iterations_.append(self.n_iter_)
             self.accuracies_.append(self._valid_acc(net))
@@ -508,7 +514,7 @@ class TopologyMonitor(Callback):
     def on_batch_end(self, net, training=False, **kwargs):
         if not training:
             return
-        iteration = training_iteration(net)
+        iteration = iteration_unchecked(net)
         if iteration % self.every:
             return
         start = time.perf_counter()

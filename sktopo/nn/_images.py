@@ -5,9 +5,15 @@ import math
 import numpy as np
 import torch
 
+from .._compat import validate_params
+from .._validation import COUNT
+
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+# X is checked below under ``name``, the caller's name for it (X_valid, ...).
+@validate_params({"X": "no_validation", "y": ["array-like", None], "n_classes": [*COUNT, None],
+                  "name": [str]}, prefer_skip_nested_validation=True)
 def check_images(X, y=None, *, n_classes=None, name="X"):
     """Check a batch of images (and labels) for training.
 
@@ -88,6 +94,7 @@ def check_images(X, y=None, *, n_classes=None, name="X"):
     return arr, y_arr
 
 
+@validate_params({"X": ["array-like"]}, prefer_skip_nested_validation=True)
 def infer_input_shape(X):
     """``(C, H, W)`` of an image array; flat square rows count as one channel.
 

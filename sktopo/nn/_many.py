@@ -23,7 +23,7 @@ from .._compat import Integral, StrOptions, validate_params
 from .._progress import progress
 from .._validation import Number
 from . import _run_folder as folder
-from ._callbacks import WeightSnapshots, divergence_advice, iteration_schedule, training_iteration
+from ._callbacks import WeightSnapshots, divergence_advice, iteration_schedule, iteration_unchecked
 from ._evaluation import accuracy_unchecked
 from ._images import _input_shape, check_images
 from ._training import architecture, family_defaults, make_net, resolve_device
@@ -181,6 +181,7 @@ def train_many(
     return [done[i] for i in range(n_networks)]
 
 
+@validate_params({"out_dir": [str, os.PathLike]}, prefer_skip_nested_validation=True)
 def load_many(out_dir):
     """Read every finished network of a :func:`train_many` run folder, by index.
 
@@ -307,7 +308,7 @@ def _train_one(spec, index, seed, X, y, out_dir):
         "index": index,
         "seed": seed,
         "train_time_s": elapsed,
-        "n_iter": training_iteration(net),
+        "n_iter": iteration_unchecked(net),
         "valid_acc": _accuracy(net.module_, spec, net.device),
         "events": _events(net.history),
         "weights": _state(net.module_),

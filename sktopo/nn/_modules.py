@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._compat import validate_params
+from .._compat import Integral, validate_params
 from .._validation import COUNT
 from ..datasets import GRAY_WEIGHTS
 
@@ -124,6 +124,8 @@ class SamePool2d(nn.Module):
 
 
 # --------------------------------------------------------------------------- preprocessing
+@validate_params({"images": ["array-like"], "weights": ["array-like"], "channel_axis": [Integral]},
+                 prefer_skip_nested_validation=True)
 def to_grayscale(images, weights=GRAY_WEIGHTS, channel_axis=1):
     """Grayscale with the paper's weights ``(0.2989, 0.5870, 0.1140)`` for R, G, B.
 
@@ -162,6 +164,7 @@ def to_grayscale(images, weights=GRAY_WEIGHTS, channel_axis=1):
     return np.moveaxis((moved @ np.asarray(weights))[..., None], -1, channel_axis)
 
 
+@validate_params({"x": [torch.Tensor]}, prefer_skip_nested_validation=True)
 def per_image_standardization(x):
     r"""``(x - mean) / max(std, 1 / sqrt(N))`` per image over its ``N = C H W`` values.
 

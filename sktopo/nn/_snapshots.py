@@ -6,12 +6,16 @@ from pathlib import Path
 
 import numpy as np
 
+from .._compat import HasMethods, Integral, Real, validate_params
 from .._io import atomic_savez
-from .._validation import check_values
+from .._validation import PATH, Number, check_values
+from ..filters import KERNEL_SIZE
 
 _SEP = "@"
 
 
+@validate_params({"path": PATH, "snapshots": [dict], "valid_acc": [dict, None]},
+                 prefer_skip_nested_validation=True)
 def save_snapshots(path, snapshots, valid_acc=None):
     """Write ``{iteration: {"<layer>.weight": array}}`` (and accuracies) to one npz, atomically.
 
@@ -42,6 +46,8 @@ def save_snapshots(path, snapshots, valid_acc=None):
     return Path(path)
 
 
+@validate_params({"path": [*PATH, HasMethods(["read", "seek"])], "return_accuracy": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def load_snapshots(path, *, return_accuracy=False):
     """Read a snapshot npz back as ``{iteration: {"<layer>.weight": array}}``, sorted by iteration.
 
@@ -75,6 +81,9 @@ def load_snapshots(path, *, return_accuracy=False):
     return snaps
 
 
+@validate_params({"snapshots": [dict, list, *PATH],
+                  "layer": [Number(Integral, 1, None, closed="left"), str],
+                  "kernel_size": KERNEL_SIZE}, prefer_skip_nested_validation=True)
 def snapshot_clouds(snapshots, layer=1, *, kernel_size=(3, 3)):
     """The spatial-filter cloud of one layer at every snapshot: a collection over iterations.
 
@@ -109,6 +118,8 @@ def snapshot_clouds(snapshots, layer=1, *, kernel_size=(3, 3)):
     return common, clouds
 
 
+@validate_params({"iterations": ["array-like"], "accuracies": ["array-like"],
+                  "thresholds": [Real, "array-like"]}, prefer_skip_nested_validation=True)
 def iterations_to_accuracy(iterations, accuracies, thresholds):
     """First batch iteration at which the accuracy reaches each threshold.
 

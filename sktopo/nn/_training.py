@@ -17,6 +17,7 @@ from ._modules import ARCHITECTURES
 _UNBOUNDED_EPOCHS = 10**9
 
 
+@validate_params({"device": [str, torch.device]}, prefer_skip_nested_validation=True)
 def resolve_device(device="auto"):
     """``"auto"`` -> ``"cuda"`` when a CUDA device is present, else ``"cpu"``; others unchanged.
 
