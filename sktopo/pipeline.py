@@ -425,6 +425,9 @@ class CloudView:
         return mapper_html(self.graph, title=title)
 
 
+# **params reach make_topology_pipeline and the estimators, whose own checks must stay on.
+@validate_params({"clouds": ["array-like"], "pipeline": [Pipeline, None]},
+                 prefer_skip_nested_validation=False)
 def fit_topology(clouds, pipeline=None, **params):
     """Fit the topology Pipeline on ``clouds``; return its feature table and one view per cloud.
 
@@ -580,6 +583,15 @@ def generalization_cv(n_samples, *, random_state=0):
     return KFold(n_splits=5, shuffle=True, random_state=random_state)
 
 
+# **regression_kwargs reach make_generalization_regression, and scoring and cv GridSearchCV,
+# whose own checks must stay on.
+@validate_params(
+    {"clouds": ["array-like"], "accuracy": ["array-like"], "grid_k": ["array-like"],
+     "grid_p": ["array-like"], "n_landmarks": _FACTORY_CONSTRAINTS["n_landmarks"],
+     "cv": ["cv_object"], "scoring": [str, callable, list, tuple, dict, None],
+     "random_state": ["random_state"], "n_jobs": N_JOBS_CONSTRAINT},
+    prefer_skip_nested_validation=False,
+)
 def generalization_grid_search(
     clouds,
     accuracy,
