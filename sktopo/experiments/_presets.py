@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._compat import HasMethods, validate_params
 from ..report import to_jsonable
 
 #: Scale names, from a test run in seconds to the paper's runs on a GPU.
@@ -249,6 +250,9 @@ def _converted(experiment, key, value, kind):
         ) from None
 
 
+# Any iterable of strings but a string itself: a list, a tuple or an iterator.
+@validate_params({"items": ["array-like", HasMethods(["__next__"])]},
+                 prefer_skip_nested_validation=True)
 def parse_assignments(items):
     """``["key=value", ...]`` (``sktopo reproduce --set``) as a dict of strings.
 
