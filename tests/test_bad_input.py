@@ -80,7 +80,7 @@ def test_bad_tolerances_are_refused(rtol):
 
 
 def test_counts_and_thresholds():
-    with pytest.raises(ValueError, match="n_points must be a positive integer"):
+    with pytest.raises(ValueError, match="'n_points' parameter of n_kept"):
         n_kept(0, 0.5)
     with pytest.raises(ValueError, match="'min_lifetime' parameter of diagram_features"):
         diagram_features(np.zeros((1, 2, 3)), min_lifetime=-1)
