@@ -139,7 +139,7 @@ def findings(summary):
         significance readout.
     """
     lines = []
-    if "verdict" in summary:
+    if "verdict" in summary and "pvalue_h1" in summary:
         size = summary.get("subsample_size")
         of = f" of the {summary['n_analysed']} analysed" if "n_analysed" in summary else ""
         lines.append(

@@ -46,6 +46,7 @@ __all__ = [
     "READOUT_FIELDS",
     "SIGNIFICANCE_TEST",
     "SMALL_CLOUD",
+    "SUMMARY_KEYS",
     "SUMMARY_MEANINGS",
     "VERDICTS",
     "NullComparison",
@@ -111,6 +112,9 @@ SUMMARY_MEANINGS = {
 
 #: The H1 readout's column names, as tables and reports use them.
 READOUT_COLUMNS = tuple(name.format(q=1) for name in READOUT_FIELDS)
+
+#: The keys of :meth:`Readout.summary` for H1, in order.
+SUMMARY_KEYS = ("verdict", *READOUT_COLUMNS, "n_repeats", "alpha")
 
 _COMBINE = ("cauchy", "twice_median")
 
@@ -323,7 +327,8 @@ class Readout:
         }
 
     def summary(self):
-        """What a report says about this cloud: the verdict, the features and the test's size.
+        """What a report says about this cloud: the verdict, the features and the test's size
+        (the keys of :data:`SUMMARY_KEYS`).
 
         Returns
         -------

@@ -8,6 +8,7 @@ from ..datasets import get_data_home
 from ._data import load_experiment_data
 from ._presets import NetworkPreset, resolve_preset
 from ..report import ExperimentResult, to_jsonable
+from ..significance import SUMMARY_KEYS
 from ._runs import nets_folder
 from ._weight_space import (
     at_most, conv_layer_filters, fit_cloud_topology, frame, headline, mean_accuracy, network_rows,
@@ -421,8 +422,8 @@ def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **
                                  "paper_test_accuracy": panel["paper_test_accuracy"],
                                  "paper_finding": panel["paper_finding"]}
     first = summary["panel_1"]
-    summary.update(verdict=first["verdict"], n_significant_h1=first["n_significant_h1"],
-                   max_lifetime_h1=first["max_lifetime_h1"])
+    # The first panel's readout is the report's headline, with every field findings() reads.
+    summary.update({key: first[key] for key in (*SUMMARY_KEYS, "n_analysed", "max_lifetime_h1")})
     settings = {**preset.to_settings(), "scale": scale, "random_state": random_state,
                 "data": data.description, "panels": CIFAR_FIGURES[preset.figure],
                 "data_home": str(get_data_home(data_home))}
