@@ -196,7 +196,7 @@ def barcode_figure(path):
             r = significance_readout(cloud(kind, noise, 3, n, True, 0), random_state=0)
             ax = axes[row, col]
             plot_barcode(r.diagram, homology_dimensions=[1], axes=[ax], max_bars=40,
-                         pvalues={1: r.corrected_pvalues}, alpha=r.alpha,
+                         pvalues={1: r.corrected_pvalues}, alpha=r.level,
                          xlabel=f"exact Rips on {r.subsample_size} of {r.n_points} points")
             what = "Gaussian filters" if kind == "gaussian" else "noisy primary circle"
             ax.set_title(f"{what}, {n} points after rho(15, 0.3): p = {r.pvalue:.2g}, "

@@ -384,7 +384,7 @@ class CloudView:
                   f"{readout.n_points} analysed points, Z/{self.settings['coeff']}")
         return plot_barcode(readout.diagram, max_bars=60, title=title, xlabel=xlabel,
                             pvalues={readout.dim: readout.corrected_pvalues},
-                            alpha=readout.alpha)
+                            alpha=readout.level)
 
     def mapper_figure(self, title=None):
         """The Mapper graph with size colours and mean-filter glyphs.

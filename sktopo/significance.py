@@ -278,6 +278,9 @@ class Readout:
         That lifetime in each subsample.
     subsample_pvalues : tuple of float
         The smallest corrected p-value of each subsample, before they are combined.
+    level : float
+        The level each subsample's classes are counted at (``alpha / 2`` under twice the
+        median, else ``alpha``); barcodes mark the bars below it.
     diagram : list of ndarray
         The exact-Rips diagram (H0 to H``dim``, ripser style) of the first subsample, for
         figures.
@@ -298,6 +301,7 @@ class Readout:
     lifetime_high: float
     lifetimes: tuple
     subsample_pvalues: tuple = ()
+    level: float = None
     diagram: list = field(default_factory=list, repr=False, compare=False)
     corrected_pvalues: np.ndarray = field(default=None, repr=False, compare=False)
 
@@ -525,7 +529,7 @@ def significance_readout(cloud, *, m=DEFAULT_SUBSAMPLE, n_repeats=DEFAULT_N_REPE
         lifetime_low=float(np.percentile(lifetimes, 2.5)),
         lifetime_high=float(np.percentile(lifetimes, 97.5)),
         lifetimes=tuple(float(v) for v in lifetimes),
-        subsample_pvalues=tuple(float(v) for v in pvalues),
+        subsample_pvalues=tuple(float(v) for v in pvalues), level=float(level),
         diagram=diagrams[0][0], corrected_pvalues=diagrams[0][1],
     )
 

@@ -709,7 +709,7 @@ def _grid_figure(analysed, layouts, title, n_cols, n_glyphs):
         bar_ax = fig.add_subplot(grid[2 * row, col])
         readout = r.readout
         plot_barcode(readout.diagram, homology_dimensions=[1], axes=[bar_ax], max_bars=25,
-                     pvalues={1: readout.corrected_pvalues}, alpha=readout.alpha, xmax=right,
+                     pvalues={1: readout.corrected_pvalues}, alpha=readout.level, xmax=right,
                      xlabel=f"Rips, {readout.subsample_size} of {readout.n_points} points; "
                             f"p = {readout.pvalue:.2g}")
         bar_ax.xaxis.label.set_fontsize(7)
@@ -726,9 +726,10 @@ def _grid_figure(analysed, layouts, title, n_cols, n_glyphs):
                                 f"nerve β1 = {r.row['nerve_betti1']}")
         map_ax.title.set_fontsize(8)
     head = f"{title}: " if title else ""
-    alpha = analysed[0].readout.alpha
+    level = analysed[0].readout.level
     text = (f"{head}H1 barcodes of exact Rips on one random subsample per layer, on one scale "
-            f"(orange: significant at {alpha:g} against the universal null, Bonferroni) and "
+            f"(orange: below {level:g} against the universal null, Bonferroni: the level each "
+            "subsample is read at) and "
             "Mapper graphs (colour = node size, blue small to red large; glyphs: mean filters, "
             "mid-grey = 0)")
     # Broken by hand: matplotlib's own wrapping leaves a tall empty band in a cropped figure.

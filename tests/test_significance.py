@@ -90,7 +90,8 @@ def test_readout_fields_and_verdicts():
     assert sorted(r.lifetimes)[2] == r.lifetime  # the median of five
     assert r.summary()["verdict"] == verdict(1) == "a circle: one significant H1 class"
     assert len(r.corrected_pvalues) == len(r.diagram[1])
-    assert (r.corrected_pvalues < 0.05).sum() >= 1
+    assert r.level == r.alpha / 2  # five subsamples combined as twice their median
+    assert (r.corrected_pvalues < r.level).sum() >= 1
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -100,7 +101,7 @@ def test_the_count_and_the_pvalue_never_disagree(seed):
     assert (r.n_significant > 0) == r.significant
     assert r.significant == (r.fraction_significant > 0.5)  # most subsamples below alpha / 2
     if r.n_repeats == 1:  # a cloud read whole, once: its own p-value, nothing to combine
-        assert r.pvalue == r.subsample_pvalues[0]
+        assert r.pvalue == r.subsample_pvalues[0] and r.level == r.alpha
 
 
 def test_readout_is_seeded_and_a_small_cloud_is_read_once():
