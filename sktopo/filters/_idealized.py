@@ -170,16 +170,16 @@ def klein_bottle(n_theta=32, n_phi=32, *, size=3):
     Parameters
     ----------
     n_theta : int, default=32
-        Number of edge directions :math:`\theta`.
+        Number of edge directions :math:`\\theta`.
     n_phi : int, default=32
-        Number of edge-to-line angles :math:`\varphi`.
+        Number of edge-to-line angles :math:`\\varphi`.
     size : int, default=3
         Kernel side.
 
     Returns
     -------
     filters : ndarray of shape (n_theta * n_phi, size * size)
-        Mean-centred, unit-norm filters, :math:`\varphi` varying fastest.
+        Mean-centred, unit-norm filters, :math:`\\varphi` varying fastest.
     """
     t, f = np.meshgrid(_angles(n_theta), _angles(n_phi), indexing="ij")
     return klein_bottle_filter(t.ravel(), f.ravel(), size=size)
