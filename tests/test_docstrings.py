@@ -231,3 +231,21 @@ def test_docstrings():
     assert not failures, f"{len(failures)} docstring errors:\n" + "\n".join(failures)
     fixed = sorted((p, c) for p, c in KNOWN - known_seen if p in walked)
     assert not fixed, "fixed, remove from KNOWN:\n" + "\n".join(f"{p}: {c}" for p, c in fixed)
+
+
+def test_no_docstring_lost_a_backslash():
+    # In a docstring that is not raw, ":math:`\theta`" holds a tab and "\varphi" a vertical tab:
+    # the page then shows "heta". Every docstring of sktopo, public or not, is checked.
+    import pathlib
+
+    import sktopo
+
+    bad = []
+    for path in pathlib.Path(sktopo.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                doc = ast.get_docstring(node, clean=False) or ""
+                if any(ch in doc for ch in "\t\x07\x08\x0b\x0c"):
+                    bad.append(f"{path.name}: {getattr(node, 'name', '<module>')}")
+    assert not bad, "escape the backslashes (\\\\theta) or use r-strings:\n" + "\n".join(bad)
