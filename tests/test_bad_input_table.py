@@ -220,6 +220,8 @@ GOOD_CALLS = {
     "center_crop": lambda: ((), {"x": _tensor(), "size": 6}),
     "check_images": lambda: ((), {"X": IMAGES, "y": LABELS}),
     "make_net": lambda: ((), {"arch": "M", "sizes": (2, 0, 4), "max_iter": 1}),
+    "net_config": lambda: ((), {"arch": "M", "sizes": (2, 0, 4), "max_iter": 1,
+                                "batch_size": 16}),
     "per_image_standardization": lambda: ((), {"x": _tensor()}),
     "random_crop_flip": lambda: ((), {"x": _tensor(), "size": 6}),
     "resolve_device": lambda: ((), {}),

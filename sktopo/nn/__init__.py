@@ -36,6 +36,7 @@ from ._training import (
     CrossEntropy,
     family_defaults,
     make_net,
+    net_config,
     resolve_device,
 )
 from ._snapshots import (
@@ -85,6 +86,7 @@ __all__ = [
     "center_crop",
     "check_images",
     "make_net",
+    "net_config",
     "per_image_standardization",
     "random_crop_flip",
     "resolve_device",

@@ -290,6 +290,114 @@ def make_net(
     )
 
 
+#: Prefixes skorch routes to its parts (``module__stride``, ``optimizer__momentum``, ...).
+_ROUTED_PREFIXES = ("module", "criterion", "optimizer", "iterator_train", "iterator_valid",
+                    "dataset", "callbacks")
+
+
+def _net_arguments():
+    """Plain (unrouted) keyword arguments a :func:`make_net` call accepts: its own, and the
+    constructor parameters of the skorch classifiers it builds."""
+    import inspect
+
+    from skorch import NeuralNet
+
+    from ._prior import TopologyPriorNet
+
+    names = set()
+    for fn in (make_net, NeuralNet.__init__, NeuralNetClassifier.__init__,
+               TopologyPriorNet.__init__):
+        names |= {name for name, p in inspect.signature(inspect.unwrap(fn)).parameters.items()
+                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return names - {"self", "module"}
+
+
+@validate_params(
+    {"arch": _ARCH, "sizes": "no_validation",
+     "max_iter": [Number(Integral, 1, None, closed="left")],
+     "batch_size": [Number(Integral, 1, None, closed="left")],
+     "device": [str, None], "lr": [Number(Real, 0, None, closed="neither"), None]},
+    prefer_skip_nested_validation=True,
+)
+def net_config(arch, sizes, *, max_iter, batch_size, device=None, lr=None, **make_net_kwargs):
+    """The keyword arguments of :func:`make_net` for one training configuration, as a dict.
+
+    The one place where an experiment's training settings become the ``config`` of
+    :func:`train_many` (whose ``run.json`` fingerprints it, so that a rerun resumes). A setting
+    left at ``None`` is left out of the dict, so :func:`make_net`'s default applies and the
+    fingerprint of a configuration that never set it stays as it was. Nothing is converted: the
+    values are stored as given, in the order of the signature, then ``make_net_kwargs``.
+
+    Parameters
+    ----------
+    arch : {"M", "C"} or torch.nn.Module subclass
+        Network family.
+    sizes : tuple of 3 int
+        ``(X, Y, Z)``: conv depths and dense width; 0 removes a block.
+    max_iter : int
+        Training length in batch iterations.
+    batch_size : int
+        Images per batch iteration.
+    device : str or None, default=None
+        Torch device (``"auto"``: CUDA when available); ``None`` leaves it out, which
+        :func:`make_net` reads as ``"auto"``.
+    lr : float or None, default=None
+        Learning rate; ``None`` leaves it out, so the family's default applies (1e-3 for M, 0.1
+        for C).
+    **make_net_kwargs
+        Further :func:`make_net` arguments (``weight_decay``, ``prior``, ``prior_weight``), any
+        skorch parameter, or a routed one (``module__stride``, ``module__preprocess``).
+        Values are checked by :func:`make_net` when the net is built.
+
+    Returns
+    -------
+    config : dict
+        ``arch``, ``sizes``, ``max_iter``, ``batch_size``, then ``device`` and ``lr`` when set,
+        then ``make_net_kwargs``.
+
+    Raises
+    ------
+    ValueError
+        If ``sizes`` is not three non-negative ints, or a key of ``make_net_kwargs`` is not an
+        argument :func:`make_net` takes (a misspelt ``max_iters``, an unrouted ``stride``).
+
+    See Also
+    --------
+    make_net : Builds the net from the dict (``make_net(**config)``).
+    train_many : Trains networks of the dict.
+
+    Examples
+    --------
+    >>> from sktopo.nn import make_net, net_config
+    >>> net_config("M", (8, 0, 16), max_iter=30, batch_size=64, device="auto")
+    {'arch': 'M', 'sizes': (8, 0, 16), 'max_iter': 30, 'batch_size': 64, 'device': 'auto'}
+    >>> config = net_config("C", (8, 0, 8), max_iter=20, batch_size=32, lr=0.05,
+    ...                     module__pool=False)
+    >>> config["lr"], config["module__pool"]
+    (0.05, False)
+    >>> make_net(**config).lr
+    0.05
+    """
+    check_sizes(sizes)
+    known = _net_arguments()
+    unknown = sorted(key for key in make_net_kwargs
+                     if key not in known and key.split("__")[0] not in _ROUTED_PREFIXES)
+    if unknown:
+        raise ValueError(
+            f"net_config: make_net takes no argument {', '.join(map(repr, unknown))}; it "
+            "takes its own parameters (max_epochs, weight_decay, prior, ...), skorch's, and "
+            f"routed ones prefixed by {', '.join(p + '__' for p in _ROUTED_PREFIXES)} (e.g. "
+            "module__stride)."
+        )
+    config = {"arch": arch, "sizes": sizes, "max_iter": max_iter, "batch_size": batch_size}
+    if device is not None:
+        config["device"] = device
+    if lr is not None:
+        config["lr"] = lr
+    config.update(make_net_kwargs)
+    return config
+
+
 def epochs_for(max_iter, n_samples, batch_size=128):
     """Epochs that cover ``max_iter`` batch iterations of ``n_samples`` images."""
     return math.ceil(max_iter / math.ceil(n_samples / batch_size))

@@ -12,6 +12,7 @@ from sktopo.nn import (
     iterations_to_accuracy,
     load_snapshots,
     make_net,
+    net_config,
     snapshot_clouds,
 )
 
@@ -42,6 +43,46 @@ def test_make_net_defaults_follow_the_paper():
         make_net("Q")
     with pytest.raises(ValueError, match=r"\(X, Y, Z\)"):
         make_net("M", (8, 16))
+
+
+def test_net_config_leaves_unset_settings_out():
+    """lr and device at None are left out, so a config that never set them keeps its
+    fingerprint; the rest is stored as given, in signature order, then the extra arguments."""
+    config = net_config("M", (8, 0, 16), max_iter=30, batch_size=64)
+    assert list(config.items()) == [("arch", "M"), ("sizes", (8, 0, 16)), ("max_iter", 30),
+                                    ("batch_size", 64)]
+    config = net_config("C", [8, 0, 8], max_iter=20, batch_size=32, device="cpu", lr=0.05,
+                        weight_decay=0.0, module__pool=False)
+    assert list(config) == ["arch", "sizes", "max_iter", "batch_size", "device", "lr",
+                            "weight_decay", "module__pool"]
+    assert config["sizes"] == [8, 0, 8] and config["lr"] == 0.05 and config["device"] == "cpu"
+
+
+def test_net_config_builds_the_net_make_net_would():
+    config = net_config("M", (4, 0, 8), max_iter=5, batch_size=16, device="cpu", lr=3e-3,
+                        module__stride=2, prior="primary_circle", prior_weight=0.5)
+    direct = make_net("M", (4, 0, 8), max_iter=5, batch_size=16, device="cpu", lr=3e-3,
+                      module__stride=2, prior="primary_circle", prior_weight=0.5)
+    built = make_net(**config)
+    assert type(built) is type(direct)
+    for key in ("lr", "batch_size", "device", "module__X", "module__Z", "module__stride",
+                "prior", "prior_weight", "optimizer"):
+        assert built.get_params()[key] == direct.get_params()[key], key
+    assert built.callbacks[-1][1].max_iter == 5
+
+
+def test_net_config_refuses_what_make_net_does_not_take():
+    with pytest.raises(ValueError, match="no argument 'max_iters', 'stride'"):
+        net_config("M", (4, 0, 8), max_iter=5, batch_size=16, max_iters=5, stride=2)
+    with pytest.raises(ValueError, match="sizes must be"):
+        net_config("M", (4, -1, 8), max_iter=5, batch_size=16)
+    with pytest.raises(ValueError, match="lr"):
+        net_config("M", (4, 0, 8), max_iter=5, batch_size=16, lr=0)
+    # make_net's own parameters, skorch's and routed ones pass.
+    config = net_config("M", (4, 0, 8), max_iter=5, batch_size=16, max_epochs=2,
+                        warm_start=True, prior_layer=2, optimizer__momentum=0.9,
+                        iterator_train__shuffle=False)
+    assert config["prior_layer"] == 2 and config["optimizer__momentum"] == 0.9
 
 
 def test_iteration_limit_counts_batches(mnist14):
