@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..datasets import load_train_test
 from ..filters import extract_spatial_filters
-from ..nn import train_many
+from ..nn import net_config, train_many
 from ..pipeline import fit_topology
 from ..significance import caveats
 from ..report import ExperimentResult
@@ -88,9 +88,9 @@ def run_demo(*, n_networks=None, iterations=None, random_state=0, n_threads=None
         recipe["iterations"] = int(iterations)
     started = time.perf_counter()
     data = load_train_test("mnist_subset", n_test=500, random_state=random_state)
-    config = dict(arch="M", sizes=recipe["sizes"], max_iter=recipe["iterations"],
-                  batch_size=recipe["batch_size"], module__stride=recipe["stride"],
-                  module__init=recipe["init"])
+    config = net_config("M", recipe["sizes"], max_iter=recipe["iterations"],
+                        batch_size=recipe["batch_size"], module__stride=recipe["stride"],
+                        module__init=recipe["init"])
     # Small nets train fastest side by side as one vmapped model; chunks of two keep a
     # progress bar moving.
     threads = DEMO_THREADS if n_threads is None else int(n_threads)

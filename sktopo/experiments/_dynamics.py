@@ -96,12 +96,12 @@ def _train_with_snapshots(spec, sizes, n_nets, iterations, data, preset, folder,
                           verbose):
     """Train the nets with snapshots at ``iterations`` through the one runner (resumable in
     ``folder``); return the snapshots and their validation accuracies, one entry per net."""
-    from ..nn import train_many
+    from ..nn import net_config, train_many
 
-    config = {"arch": spec["arch"], "sizes": sizes, "max_iter": max(iterations),
-              "batch_size": preset.batch_size, "device": preset.device}
-    if spec["arch"] == "C":
-        config["module__preprocess"] = "cifar" if spec["color"] else "cifar_gray"
+    cifar = {} if spec["arch"] != "C" else {
+        "module__preprocess": "cifar" if spec["color"] else "cifar_gray"}
+    config = net_config(spec["arch"], sizes, max_iter=max(iterations),
+                        batch_size=preset.batch_size, device=preset.device, **cifar)
     records = train_many(config, n_nets, data.X_train, data.y_train, X_valid=data.X_test,
                          y_valid=data.y_test, out_dir=folder, random_state=random_state,
                          snapshot_iterations=list(iterations), verbose=verbose)

@@ -101,8 +101,10 @@ def _snapshot_schedule(max_iter, every):
 
 def _net_config(preset):
     """The :func:`~sktopo.nn.make_net` arguments of the preset's networks."""
-    return {"arch": "M", "sizes": preset.sizes, "max_iter": preset.max_iter, "lr": preset.lr,
-            "batch_size": preset.batch_size, "device": preset.device}
+    from ..nn import net_config
+
+    return net_config("M", preset.sizes, max_iter=preset.max_iter,
+                      batch_size=preset.batch_size, device=preset.device, lr=preset.lr)
 
 
 def _twin_axes_figure(iterations, accuracy, lifetime, title):

@@ -103,6 +103,8 @@ def _paper_filters(sizes, layer, n_networks):
 
 def _mnist_layer(name, layer, presets, paper, scale, data_home, random_state, verbose,
                  options):
+    from ..nn import net_config
+
     preset = resolve_preset(name, presets, scale, options)
     sizes = preset.sizes
     if sizes[layer - 1] == 0 or (layer == 2 and sizes[0] == 0):
@@ -111,10 +113,8 @@ def _mnist_layer(name, layer, presets, paper, scale, data_home, random_state, ve
     n_paper = _paper_filters(paper_nets.sizes, layer, paper_nets.n_networks)
     data = load_experiment_data(name, scale, "mnist", data_home, n_train=preset.n_train,
                                 n_test=preset.n_test, random_state=random_state)
-    net_cfg = dict(arch="M", sizes=sizes, max_iter=preset.max_iter,
-                   batch_size=preset.batch_size, device=preset.device)
-    if preset.lr is not None:
-        net_cfg["lr"] = preset.lr
+    net_cfg = net_config("M", sizes, max_iter=preset.max_iter, batch_size=preset.batch_size,
+                         device=preset.device, lr=preset.lr)
     folder = nets_folder(
         "mnist-M", {**net_cfg, "data": data.description, "n_train": preset.n_train,
                     "n_test": preset.n_test, "random_state": random_state},
@@ -325,14 +325,13 @@ CIFAR_PRESETS = {
 
 def _panel_net_config(panel, preset, color):
     """The :func:`~sktopo.nn.make_net` config of one panel, shrunk by the preset."""
+    from ..nn import net_config
+
     sizes = tuple(0 if s == 0 else max(2, s // preset.shrink) for s in panel["sizes"])
-    config = dict(arch="C", sizes=sizes, max_iter=at_most(panel["max_iter"], preset.max_iter),
-                  batch_size=preset.batch_size, device=preset.device,
-                  module__preprocess="cifar" if color else "cifar_gray",
-                  module__pool=panel["pool"])
-    if preset.lr is not None:
-        config["lr"] = preset.lr
-    return config
+    return net_config("C", sizes, max_iter=at_most(panel["max_iter"], preset.max_iter),
+                      batch_size=preset.batch_size, device=preset.device, lr=preset.lr,
+                      module__preprocess="cifar" if color else "cifar_gray",
+                      module__pool=panel["pool"])
 
 
 def cifar_layers(*, scale="small", data_home=None, random_state=0, verbose=1, **options):

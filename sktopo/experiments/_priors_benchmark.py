@@ -179,8 +179,10 @@ _DESCRIPTIONS = {
 def _net_config(preset, **extra):
     """:func:`~sktopo.nn.make_net` arguments of ``M(sizes)`` with the experiment's training
     settings; named filter banks in ``extra`` are drawn per network seed by the net itself."""
-    return {"arch": "M", "sizes": preset.sizes, "max_iter": preset.max_iter, "lr": preset.lr,
-            "batch_size": preset.batch_size, "device": preset.device, **extra}
+    from ..nn import net_config
+
+    return net_config("M", preset.sizes, max_iter=preset.max_iter,
+                      batch_size=preset.batch_size, device=preset.device, lr=preset.lr, **extra)
 
 
 def _configs(preset):

@@ -289,15 +289,15 @@ def _training_set(data, point, random_state):
 
 def _net_config(preset, point):
     """:func:`~sktopo.nn.make_net` arguments of one configuration."""
-    config = {
-        "arch": "M", "sizes": (point["width"], preset.conv2, preset.dense),
-        "max_iter": point["max_iter"], "lr": point["lr"], "batch_size": point["batch_size"],
-        "weight_decay": point["weight_decay"], "device": preset.device,
-        "module__stride": preset.stride, "module__dropout": point["dropout"],
-    }
-    if preset.init == "tf":
-        config["module__init"] = "tf"
-    return config
+    from ..nn import net_config
+
+    init = {"module__init": "tf"} if preset.init == "tf" else {}
+    return net_config(
+        "M", (point["width"], preset.conv2, preset.dense), max_iter=point["max_iter"],
+        batch_size=point["batch_size"], device=preset.device, lr=point["lr"],
+        weight_decay=point["weight_decay"], module__stride=preset.stride,
+        module__dropout=point["dropout"], **init,
+    )
 
 
 def _point_name(point):
