@@ -23,7 +23,9 @@ from pathlib import Path, PurePath
 import numpy as np
 import pandas as pd
 
+from ._compat import validate_params
 from ._io import normal_mode
+from ._validation import PATH
 from .significance import SUMMARY_MEANINGS
 
 __all__ = [
@@ -36,6 +38,8 @@ __all__ = [
 ]
 
 
+# Any value is accepted: converting what it is given is the function's job.
+@validate_params({"value": "no_validation"}, prefer_skip_nested_validation=True)
 def to_jsonable(value):
     """A JSON-ready copy of ``value``: the one converter of every file sktopo writes.
 
@@ -61,12 +65,17 @@ def to_jsonable(value):
     ...              "kept": np.arange(3)})
     {'out': 'runs', 'sizes': [64, 0, 64], 'p': 0.5, 'kept': [0, 1, 2]}
     """
+    return _plain(value)
+
+
+def _plain(value):
+    """:func:`to_jsonable` without its check: it recurses through every item."""
     if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
+        return [_plain(v) for v in value]
     if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
+        return _plain(value.tolist())
     if isinstance(value, PurePath):
         return str(value)
     if hasattr(value, "item") and callable(value.item):  # numpy and torch scalars
@@ -123,6 +132,7 @@ CRITERIA = {
 }
 
 
+@validate_params({"summary": [dict]}, prefer_skip_nested_validation=True)
 def findings(summary):
     """What a report found, in plain sentences.
 
@@ -366,6 +376,7 @@ def _check_writable_parent(folder):
                          "another output folder (--out).")
 
 
+@validate_params({"folder": PATH}, prefer_skip_nested_validation=True)
 def check_output_folder(folder):
     """Raise ``ValueError`` unless ``folder`` is absent, empty, or an earlier sktopo report.
 

@@ -25,13 +25,14 @@ import sktopo.export
 import sktopo.measures
 import sktopo.nn
 import sktopo.stats
+import sktopo.report
 import sktopo.significance
 import sktopo.sizes
 import sktopo.sweep
 
 MODULES = (sktopo.filters, sktopo.homology, sktopo.mapper, sktopo.pipeline, sktopo.nn,
            sktopo.measures, sktopo.datasets, sktopo.stats, sktopo.export, sktopo.sweep,
-           sktopo.sizes, sktopo.significance)
+           sktopo.sizes, sktopo.significance, sktopo.report)
 
 #: Public functions whose bad input is tested with files of their own format elsewhere.
 COVERED_ELSEWHERE = {
@@ -271,6 +272,9 @@ GOOD_CALLS = {
     "size_matched_null": lambda: ((), {"cloud": CLOUD, "statistic": lambda X, seed: 0.0,
                                        "n_draws": 3}),
     "verdict": lambda: ((), {"n_significant": 1}),
+    "findings": lambda: ((), {"summary": {"verdict": "no significant loop"}}),
+    "check_output_folder": lambda: ((), {"folder": _tmp() / "report"}),
+    "to_jsonable": lambda: ((), {"value": {"a": (1, 2)}}),
     "scaled_k": lambda: ((), {"k": 100, "n_filters": 640, "n_paper": 6400}),
     "fitted_sizes": lambda: ((), {"filters": CLOUD, "k": 5, "p": 0.5, "n_landmarks": 8}),
     "caveats": lambda: ((), {"readout": sktopo.significance.significance_readout(CLOUD)}),

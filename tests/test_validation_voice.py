@@ -14,7 +14,7 @@ import pytest
 
 MODULES = ("sktopo.pipeline", "sktopo.significance", "sktopo.sizes", "sktopo.sweep",
            "sktopo.measures", "sktopo.stats", "sktopo.export", "sktopo.filters", "sktopo.homology",
-           "sktopo.mapper", "sktopo.datasets", "sktopo.nn", "sktopo.experiments")
+           "sktopo.mapper", "sktopo.datasets", "sktopo.nn", "sktopo.experiments", "sktopo.report")
 
 #: Public functions where the decorator is wrong, with the reason.
 NOT_DECORATED = {
