@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._compat import Integral, validate_params
+from .._docstrings import fill_doc
 from .._validation import COUNT
 from ..datasets import GRAY_WEIGHTS
 
@@ -553,6 +554,7 @@ class _PaperNet(nn.Module):
             ) from None
 
 
+@fill_doc
 class MNet(_PaperNet):
     r"""The MNIST network ``M(X, Y, Z)`` of the paper's Table I.
 
@@ -561,28 +563,7 @@ class MNet(_PaperNet):
 
     Parameters
     ----------
-    X, Y, Z : int, default=64, 32, 64
-        Depth of the first and second conv layer and width of the dense layer.
-    input_shape : tuple of int or None, default=None
-        ``(C, H, W)``. Fixes the dense layer's input size at construction and lets flat rows be
-        reshaped; ``None`` infers the size at the first batch (flat rows must then be square,
-        one channel).
-    in_channels : int or None, default=None
-        Input channels when ``input_shape`` is None (default 1).
-    n_classes : int, default=10
-        Output classes.
-    fixed_filters : array-like, str or None, default=None
-        Fix the first conv layer (``requires_grad=False``, bias 0) to these ``X`` filters (shared by
-        all input channels) or ``X * C`` filters, or to an idealised kind (``"primary_circle"``,
-        ``"klein_bottle"``, ``"three_circle"``, ``"gaussian"``). The random kinds are drawn
-        with ``random_state``, so every seed gets its own bank.
-    append_filters : array-like, str or None, default=None
-        Append the responses to this fixed bank as input channels (:class:`AppendedFilters`);
-        a random kind is drawn with ``random_state``.
-    n_append : int, default=64
-        Filters drawn when ``append_filters`` is a name.
-    pool : bool, default=True
-        Max-pooling on (the paper's ``*`` nets drop it).
+    %(paper_net_layers)s
     preprocess : {None, "grayscale", "cifar", "cifar_gray"} or Module, default=None
         Input pipeline run inside the net (see :class:`CifarPreprocess`).
     dropout : float or None, default=None
@@ -590,11 +571,7 @@ class MNet(_PaperNet):
     stride : int, default=1
         Stride of the first conv layer. The paper's nets use 1; a larger stride trains many
         first-layer filters cheaply (the demo uses 4), at some cost in accuracy.
-    init : {None, "tf"}, default=None
-        Initial conv weights: torch's default, or ``"tf"``: TensorFlow's MNIST-tutorial start
-        (truncated normal, std 0.1; biases 0.1), as in the paper's TensorFlow nets.
-    random_state : int or None, default=None
-        Seed of the initial weights (the global torch generator is left untouched).
+    %(paper_net_init)s
 
     Examples
     --------
@@ -610,6 +587,7 @@ class MNet(_PaperNet):
         return SamePool2d(2, 2)
 
 
+@fill_doc
 class CNet(_PaperNet):
     r"""The CIFAR-10 network ``C(X, Y, Z)`` of the paper's Table II.
 
@@ -621,27 +599,7 @@ class CNet(_PaperNet):
 
     Parameters
     ----------
-    X, Y, Z : int, default=64, 32, 64
-        Depth of the first and second conv layer and width of the dense layer.
-    input_shape : tuple of int or None, default=None
-        ``(C, H, W)``. Fixes the dense layer's input size at construction and lets flat rows be
-        reshaped; ``None`` infers the size at the first batch (flat rows must then be square,
-        one channel).
-    in_channels : int or None, default=None
-        Input channels when ``input_shape`` is None (default 1).
-    n_classes : int, default=10
-        Output classes.
-    fixed_filters : array-like, str or None, default=None
-        Fix the first conv layer (``requires_grad=False``, bias 0) to these ``X`` filters (shared by
-        all input channels) or ``X * C`` filters, or to an idealised kind (``"primary_circle"``,
-        ``"klein_bottle"``, ``"three_circle"``, ``"gaussian"``) drawn with ``random_state``.
-    append_filters : array-like, str or None, default=None
-        Append the responses to this fixed bank as input channels (:class:`AppendedFilters`);
-        a random kind is drawn with ``random_state``.
-    n_append : int, default=64
-        Filters drawn when ``append_filters`` is a name.
-    pool : bool, default=True
-        Max-pooling on (the paper's ``*`` nets drop it).
+    %(paper_net_layers)s
     preprocess : {None, "grayscale", "cifar", "cifar_gray"} or Module, default=None
         Input pipeline run inside the net; ``"cifar"`` adds the random-crop / flip / standardise
         pipeline (:class:`CifarPreprocess`), ``"cifar_gray"`` the same after grayscaling.
@@ -649,11 +607,7 @@ class CNet(_PaperNet):
         Dropout after the dense layer; ``None`` means none.
     stride : int, default=1
         Stride of the first conv layer (the paper's nets use 1).
-    init : {None, "tf"}, default=None
-        Initial conv weights: torch's default, or ``"tf"``: TensorFlow's MNIST-tutorial start
-        (truncated normal, std 0.1; biases 0.1).
-    random_state : int or None, default=None
-        Seed of the initial weights (the global torch generator is left untouched).
+    %(paper_net_init)s
 
     Examples
     --------
