@@ -5,6 +5,17 @@ names a fragment as ``%(name)s``; :func:`fill_doc` substitutes it (numpydoc inde
 """
 
 SHARED = {
+    "random_bank": """n : int
+        Number of filters.
+    size : int, default=3
+        Kernel side.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random draw.
+
+    Returns
+    -------
+    filters : ndarray of shape (n, size * size)
+        Mean-centred, unit-norm filters.""",
     "paper_net_layers": """X, Y, Z : int, default=64, 32, 64
         Depth of the first and second conv layer and width of the dense layer.
     input_shape : tuple of int or None, default=None

@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .._compat import StrOptions, validate_params
+from .._docstrings import fill_doc
 from .._validation import COUNT, KERNEL_SIDE, RANDOM_STATE, check_values
 from ._normalize import normalize_filters
 
@@ -185,6 +186,7 @@ def klein_bottle(n_theta=32, n_phi=32, *, size=3):
     return klein_bottle_filter(t.ravel(), f.ravel(), size=size)
 
 
+@fill_doc
 @validate_params({"n": COUNT, **_SIZE, "random_state": RANDOM_STATE},
                  prefer_skip_nested_validation=True)
 def sample_klein_bottle(n, *, size=3, random_state=None):
@@ -192,23 +194,14 @@ def sample_klein_bottle(n, *, size=3, random_state=None):
 
     Parameters
     ----------
-    n : int
-        Number of filters.
-    size : int, default=3
-        Kernel side.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the random draw.
-
-    Returns
-    -------
-    filters : ndarray of shape (n, size * size)
-        Mean-centred, unit-norm filters.
+    %(random_bank)s
     """
     rng = check_random_state(random_state)
     theta, phi = rng.uniform(0, 2 * np.pi, n), rng.uniform(0, 2 * np.pi, n)
     return klein_bottle_filter(theta, phi, size=size)
 
 
+@fill_doc
 @validate_params({"n": COUNT, **_SIZE, "random_state": RANDOM_STATE},
                  prefer_skip_nested_validation=True)
 def gaussian_filters(n, *, size=3, random_state=None):
@@ -216,17 +209,7 @@ def gaussian_filters(n, *, size=3, random_state=None):
 
     Parameters
     ----------
-    n : int
-        Number of filters.
-    size : int, default=3
-        Kernel side.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the random draw.
-
-    Returns
-    -------
-    filters : ndarray of shape (n, size * size)
-        Mean-centred, unit-norm filters.
+    %(random_bank)s
     """
     rng = check_random_state(random_state)
     return normalize_filters(rng.standard_normal((n, size * size)))
